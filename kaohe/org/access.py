@@ -1,0 +1,165 @@
+"""Who may see and do what: the one place that decides it.
+
+Two layers, both here:
+
+* ``POLICY`` classifies every URL name: public, or the roles that may use it at all. The
+  ``AccessPolicyMiddleware`` enforces it before any view runs (403 for a role that may not use
+  the function), and a test fails for any URL the table does not classify.
+* Object access: ``visible_departments(user)`` and the ``get_*_for`` helpers narrow every
+  page, list, export and download to the departments a person may see; anything else answers
+  404, exactly as a missing object does, so existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import rules
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from kaohe.org.models import ADMIN_ROLES, Department, Membership, Role, User
+
+PUBLIC = "public"  # no login needed
+ANY_ROLE = frozenset(Role)  # any person holding at least one active role
+
+# Who sees which department's data (domain.md §5).
+SEE_ALL_DEPARTMENTS = frozenset({Role.OFFICE, Role.LEADER, Role.SYSADMIN})
+MANAGE_ORGANISATION = frozenset({Role.OFFICE, Role.SYSADMIN})
+READ_ORGANISATION = frozenset({Role.OFFICE, Role.LEADER, Role.SYSADMIN, Role.HEAD, Role.LIAISON, Role.INSPECTOR})
+
+POLICY: dict[str, frozenset[str] | str] = {
+    # public
+    "login": PUBLIC,
+    "healthz": PUBLIC,
+    "set_language": PUBLIC,
+    "cas_ng_login": PUBLIC,
+    "cas_ng_logout": PUBLIC,
+    # every person with a role
+    "home": ANY_ROLE,
+    "logout": ANY_ROLE,
+    "password-change": ANY_ROLE,
+    # the organisation
+    "org:department-list": READ_ORGANISATION,
+    "org:department-detail": READ_ORGANISATION,
+    "org:department-create": MANAGE_ORGANISATION,
+    "org:department-edit": MANAGE_ORGANISATION,
+    "org:department-deactivate": MANAGE_ORGANISATION,
+    "org:department-activate": MANAGE_ORGANISATION,
+    "org:department-import": MANAGE_ORGANISATION,
+    "org:department-import-template": MANAGE_ORGANISATION,
+    "org:department-export": MANAGE_ORGANISATION | {Role.LEADER},
+    "org:person-list": MANAGE_ORGANISATION,
+    "org:person-detail": MANAGE_ORGANISATION,
+    "org:person-create": MANAGE_ORGANISATION,
+    "org:person-edit": MANAGE_ORGANISATION,
+    "org:person-deactivate": MANAGE_ORGANISATION,
+    "org:person-activate": MANAGE_ORGANISATION,
+    "org:person-unlock": MANAGE_ORGANISATION,
+    "org:person-password": MANAGE_ORGANISATION,
+    "org:membership-add": MANAGE_ORGANISATION,
+    "org:membership-end": MANAGE_ORGANISATION,
+    "org:person-import": MANAGE_ORGANISATION,
+    "org:person-import-template": MANAGE_ORGANISATION,
+    "org:person-export": MANAGE_ORGANISATION,
+    "org:year-list": frozenset({Role.OFFICE, Role.LEADER}),
+    "org:year-create": frozenset({Role.OFFICE}),
+    "org:year-edit": frozenset({Role.OFFICE}),
+    "org:year-advance": frozenset({Role.OFFICE}),
+    # the audit log: the auditor only, and read-only
+    "audit:event-list": frozenset({Role.AUDITOR}),
+    "audit:event-detail": frozenset({Role.AUDITOR}),
+    "audit:event-export": frozenset({Role.AUDITOR}),
+}
+
+
+def roles_of(user: Any) -> list[Membership]:
+    """The person's active memberships, read once per request object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_kaohe_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.active().filter(user=user).select_related("department"))
+        user._kaohe_memberships = cached
+    return cached
+
+
+def role_names(user: Any) -> set[str]:
+    return {m.role for m in roles_of(user)}
+
+
+def has_role(user: Any, roles: Iterable[str]) -> bool:
+    return bool(role_names(user) & set(roles))
+
+
+def own_department_ids(user: Any, roles: Iterable[str] = (Role.HEAD, Role.LIAISON)) -> set[int]:
+    wanted = set(roles)
+    return {m.department_id for m in roles_of(user) if m.role in wanted and m.department_id}
+
+
+def allowed(user: Any, url_name: str) -> bool:
+    """Whether the policy lets this person use the function behind ``url_name``."""
+    rule = POLICY.get(url_name)
+    if rule is None:
+        return False
+    if rule == PUBLIC:
+        return True
+    return has_role(user, rule)
+
+
+def visible_departments(user: Any) -> QuerySet[Department]:
+    """Departments whose data this person may read (inspectors gain theirs per round later)."""
+    if has_role(user, SEE_ALL_DEPARTMENTS):
+        return Department.objects.all()
+    return Department.objects.filter(pk__in=own_department_ids(user))
+
+
+def get_department_for(request: HttpRequest, pk: int) -> Department:
+    department = visible_departments(request.user).filter(pk=pk).first()
+    if department is None:
+        _record_not_found(request, "org.Department", pk)
+        raise Http404
+    return department
+
+
+def get_person_for(request: HttpRequest, pk: int) -> User:
+    # Only the office and the administrator reach people pages (POLICY); they see everyone.
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        _record_not_found(request, "org.User", pk)
+        raise Http404
+    return person
+
+
+def grantable_roles(user: Any) -> list[tuple[str, str]]:
+    """The roles this person may give others: 三员分立, only the administrator grants admin roles."""
+    if has_role(user, {Role.SYSADMIN}):
+        return list(Role.choices)
+    if has_role(user, {Role.OFFICE}):
+        return [(value, label) for value, label in Role.choices if value not in ADMIN_ROLES]
+    return []
+
+
+def _record_not_found(request: HttpRequest, object_type: str, pk: Any) -> None:
+    from kaohe.audit.log import Kind, record
+
+    record(Kind.DENIED, actor=request.user, object_type=object_type, object_id=str(pk), success=False)
+
+
+# rules predicates: for templates ({% has_perm %}) and object checks in views.
+@rules.predicate
+def is_organisation_manager(user: Any) -> bool:
+    return has_role(user, MANAGE_ORGANISATION)
+
+
+@rules.predicate
+def sees_department(user: Any, department: Department | None) -> bool:
+    if department is None:
+        return has_role(user, SEE_ALL_DEPARTMENTS)
+    return has_role(user, SEE_ALL_DEPARTMENTS) or department.pk in own_department_ids(user)
+
+
+rules.add_perm("org.view_department", sees_department)
+rules.add_perm("org.change_department", is_organisation_manager)
+rules.add_perm("org.change_user", is_organisation_manager)
