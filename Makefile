@@ -12,9 +12,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 
 export DJANGO_SETTINGS_MODULE := kaohe.settings
 
-.PHONY: setup run test test-fast lint fmt check clean system python assets messages db
+.PHONY: setup install run test test-fast lint fmt check clean system python assets messages db
 
-setup: system python assets messages db
+# install: everything the code needs; setup: that, plus the development database with the demo school.
+install: system python assets messages
+setup: install db
 
 system:
 	@bash scripts/install-system-deps.sh
@@ -49,7 +51,8 @@ run: setup
 	@echo "Kaohe is starting on http://127.0.0.1:8000 (Ctrl+C stops it)"
 	KAOHE_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+# The tests make their own databases (SQLite in memory, or test_* on DATABASE_URL's server).
+test: install
 	$(PY) -m pytest
 
 test-fast: python messages

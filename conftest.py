@@ -34,6 +34,19 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, on 127.0.0.1 (its default is ``localhost``)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "127.0.0.1"
+    )
+    server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM}")

@@ -143,19 +143,28 @@ if PASSWORD_POLICY not in ("asvs", "dengbao"):
 PASSWORD_MIN_LENGTH = envint("KAOHE_PASSWORD_MIN_LENGTH", 8)
 PASSWORD_MAX_AGE_DAYS = envint("KAOHE_PASSWORD_MAX_AGE_DAYS", 90 if PASSWORD_POLICY == "dengbao" else 0)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("username", "name", "email")}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "name", "email")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "kaohe.org.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "kaohe.org.passwords.ContextWordsValidator",
-     "OPTIONS": {"words": envlist("KAOHE_PASSWORD_CONTEXT_WORDS", "kaohe,考核,jzu,焦作大学,password,mima")}},
+    {
+        "NAME": "kaohe.org.passwords.ContextWordsValidator",
+        "OPTIONS": {
+            "words": envlist("KAOHE_PASSWORD_CONTEXT_WORDS", "kaohe,考核,jzu,焦作大学,password,mima")
+        },
+    },
 ]
 if PASSWORD_POLICY == "dengbao":
-    AUTH_PASSWORD_VALIDATORS.append({"NAME": "kaohe.org.passwords.CharacterClassesValidator",
-                                     "OPTIONS": {"min_classes": 3}})
+    AUTH_PASSWORD_VALIDATORS.append(
+        {"NAME": "kaohe.org.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}}
+    )
 
 # Login throttling (ASVS 6.3.1, 等保 登录失败处理): per account and per client address.
 LOGIN_FAILURE_LIMIT = envint("KAOHE_LOGIN_FAILURE_LIMIT", 5)
@@ -175,9 +184,10 @@ CSRF_COOKIE_HTTPONLY = True
 # already exist in Kaohe may log in this way: roles come from the office, not from CAS.
 CAS_SERVER_URL = os.getenv("KAOHE_CAS_SERVER_URL", "")
 CAS_VERSION = os.getenv("KAOHE_CAS_VERSION", "3")
+# CAS attributes are not copied onto people: django-cas-ng would set any attribute the server
+# sends (is_superuser included) on the user object. Names come from the office's own records.
 CAS_CREATE_USER = False
-CAS_APPLY_ATTRIBUTES_TO_USER = True
-CAS_RENAME_ATTRIBUTES = {"cn": "name", "mail": "email"}
+CAS_APPLY_ATTRIBUTES_TO_USER = False
 CAS_REDIRECT_URL = "/"
 CAS_LOGOUT_COMPLETELY = True
 
@@ -241,12 +251,25 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = envbool("KAOHE_HSTS_PRELOAD", "true")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# E-mail (Django 6.1 MAILERS): SMTP in production, the console elsewhere.
 MAILERS = {
     "default": {
-        "BACKEND": os.getenv("KAOHE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
-        "OPTIONS": {},
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend"
+        if PRODUCTION
+        else "django.core.mail.backends.console.EmailBackend",
+        "OPTIONS": {
+            "host": os.getenv("KAOHE_SMTP_HOST", "localhost"),
+            "port": envint("KAOHE_SMTP_PORT", 465),
+            "username": os.getenv("KAOHE_SMTP_USER", ""),
+            "password": envsecret("KAOHE_SMTP_PASSWORD", ""),
+            "use_ssl": envbool("KAOHE_SMTP_SSL", "true"),
+            "timeout": 10,
+        }
+        if PRODUCTION
+        else {},
     }
 }
+DEFAULT_FROM_EMAIL = os.getenv("KAOHE_FROM_EMAIL", "kaohe@localhost")
 
 LOGGING = {
     "version": 1,

@@ -20,4 +20,3 @@ urlpatterns = [
 
 handler403 = "kaohe.home.views.forbidden"
 handler404 = "kaohe.home.views.not_found"
-

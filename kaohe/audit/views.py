@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from kaohe.audit.log import Kind, record
 from kaohe.audit.models import AuditEvent
@@ -17,13 +18,18 @@ from kaohe.lib.spreadsheets import write_xlsx
 
 
 class EventFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
-                             choices=[("", gettext_lazy("All kinds")), *AuditEvent.Kind.choices])
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("All kinds")), *AuditEvent.Kind.choices],
+    )
     q = forms.CharField(label=gettext_lazy("Person, object or address"), required=False, max_length=100)
-    since = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -42,8 +48,11 @@ def _filtered(request: HttpRequest) -> tuple[EventFilterForm, QuerySet[AuditEven
         if data["q"]:
             q = data["q"].strip()
             events = events.filter(
-                Q(username__icontains=q) | Q(object_repr__icontains=q) | Q(object_type__icontains=q)
-                | Q(ip__startswith=q) | Q(path__icontains=q)
+                Q(username__icontains=q)
+                | Q(object_repr__icontains=q)
+                | Q(object_type__icontains=q)
+                | Q(ip__startswith=q)
+                | Q(path__icontains=q)
             )
         tz = timezone.get_current_timezone()
         if data["since"]:
@@ -53,6 +62,7 @@ def _filtered(request: HttpRequest) -> tuple[EventFilterForm, QuerySet[AuditEven
     return form, events
 
 
+@require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
@@ -60,24 +70,53 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page})
 
 
+@require_safe
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(AuditEvent.objects.select_related("actor"), pk=pk)
     return render(request, "audit/event_detail.html", {"event": event})
 
 
+@require_safe
 def event_export(request: HttpRequest) -> HttpResponse:
     form, events = _filtered(request)
     events = events[:100_000]
     tz = timezone.get_current_timezone()
     rows = (
-        (e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S%z"), e.get_kind_display(), e.username, e.roles,
-         e.ip or "", e.object_type, e.object_id, e.object_repr, str(e.changes), _("Yes") if e.success else _("No"))
+        (
+            e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S%z"),
+            e.get_kind_display(),
+            e.username,
+            e.roles,
+            e.ip or "",
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            str(e.changes),
+            _("Yes") if e.success else _("No"),
+        )
         for e in events
     )
-    headers = [_("Time"), _("Kind"), _("Username"), _("Roles"), _("IP address"), _("Object type"),
-               _("Object id"), _("Object"), _("Changes"), _("Success")]
+    headers = [
+        _("Time"),
+        _("Kind"),
+        _("Username"),
+        _("Roles"),
+        _("IP address"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Changes"),
+        _("Success"),
+    ]
     data = write_xlsx(_("Audit log"), headers, rows)
-    record(Kind.EXPORT, actor=request.user, object_type="audit.AuditEvent", changes={"filter": request.GET.urlencode()})
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    record(
+        Kind.EXPORT,
+        actor=request.user,
+        object_type="audit.AuditEvent",
+        changes={"filter": request.GET.urlencode()},
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'
     return response

@@ -7,12 +7,14 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from kaohe.audit.models import AuditEvent
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department, Role, User
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """One page per role; a person with several roles sees each role's part."""
     roles = access.role_names(request.user)
@@ -39,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers and monitoring: 200 when the database answers."""
     try:

@@ -197,7 +197,7 @@ def write_template(
     lists.sheet_state = "hidden"
     help_sheet = workbook.create_sheet(_("Instructions")[:31], 0)
     for line in instructions:
-        help_sheet.append([line])
+        help_sheet.append([str(line)])
     help_sheet.column_dimensions["A"].width = 100
     workbook.active = 1
     buffer = io.BytesIO()

@@ -27,7 +27,9 @@ ANY_ROLE = frozenset(Role)  # any person holding at least one active role
 # Who sees which department's data (domain.md §5).
 SEE_ALL_DEPARTMENTS = frozenset({Role.OFFICE, Role.LEADER, Role.SYSADMIN})
 MANAGE_ORGANISATION = frozenset({Role.OFFICE, Role.SYSADMIN})
-READ_ORGANISATION = frozenset({Role.OFFICE, Role.LEADER, Role.SYSADMIN, Role.HEAD, Role.LIAISON, Role.INSPECTOR})
+READ_ORGANISATION = frozenset(
+    {Role.OFFICE, Role.LEADER, Role.SYSADMIN, Role.HEAD, Role.LIAISON, Role.INSPECTOR}
+)
 
 POLICY: dict[str, frozenset[str] | str] = {
     # public

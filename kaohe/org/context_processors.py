@@ -22,4 +22,3 @@ def access_context(request: HttpRequest) -> dict:
         "nav": {key: True for name, key in NAV if access.allowed(user, name)},
         "my_roles": access.roles_of(user),
     }
-

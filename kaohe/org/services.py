@@ -27,8 +27,16 @@ def add_membership(*, person: User, role: str, department: Department | None) ->
 
 
 @transaction.atomic
-def create_person(*, username: str, name: str, email: str, phone: str, role: str,
-                  department: Department | None, password: str = "") -> User:
+def create_person(
+    *,
+    username: str,
+    name: str,
+    email: str,
+    phone: str,
+    role: str,
+    department: Department | None,
+    password: str = "",
+) -> User:
     person = User(username=username, name=name, email=email, phone=phone)
     if password:
         person.set_password(password)
@@ -73,9 +81,10 @@ def advance_year(year: AssessmentYear) -> AssessmentYear:
     next_state = year.next_state
     if next_state is None:
         raise ValidationError(_("An archived year cannot change state."))
-    if next_state == AssessmentYear.State.RUNNING and AssessmentYear.objects.filter(
-        state=AssessmentYear.State.RUNNING
-    ).exclude(pk=year.pk).exists():
+    if (
+        next_state == AssessmentYear.State.RUNNING
+        and AssessmentYear.objects.filter(state=AssessmentYear.State.RUNNING).exclude(pk=year.pk).exists()
+    ):
         raise ValidationError(_("Another year is running. Close it before starting this one."))
     year.state = next_state
     year.save(update_fields=["state"])
@@ -116,11 +125,16 @@ def _form_errors(form) -> list[str]:
 
 
 DEPARTMENT_COLUMNS = {
-    "部门名称": "name", "name": "name",
-    "简称": "short_name", "short name": "short_name",
-    "类型": "kind", "kind": "kind",
-    "考核组": "group", "assessment group": "group",
-    "排序": "order", "order": "order",
+    "部门名称": "name",
+    "name": "name",
+    "简称": "short_name",
+    "short name": "short_name",
+    "类型": "kind",
+    "kind": "kind",
+    "考核组": "group",
+    "assessment group": "group",
+    "排序": "order",
+    "order": "order",
 }
 DEPARTMENT_REQUIRED = {"name", "kind"}
 
@@ -137,8 +151,12 @@ def check_department_rows(rows: Sequence[SheetRow]) -> tuple[ImportCheck, list]:
             if name in seen:
                 result.errors.append(_("The same department is also in row %(row)d.") % {"row": seen[name]})
             seen[name] = row.number
-            result.action = "update" if instance else "create"
-            forms_ok.append(form)
+            if instance is None:
+                result.action = "create"
+            elif form.has_changed():
+                result.action = "update"
+            if result.action:
+                forms_ok.append(form)
         else:
             result.errors = _form_errors(form)
         results.append(result)
@@ -156,14 +174,31 @@ def import_departments(rows: Sequence[SheetRow]) -> ImportCheck:
 
 
 PERSON_COLUMNS = {
-    "用户名": "username", "username": "username",
-    "姓名": "name", "full name": "name",
-    "邮箱": "email", "email": "email",
-    "手机": "phone", "phone": "phone",
-    "角色": "role", "role": "role",
-    "部门": "department", "department": "department",
+    "用户名": "username",
+    "username": "username",
+    "姓名": "name",
+    "full name": "name",
+    "邮箱": "email",
+    "email": "email",
+    "手机": "phone",
+    "phone": "phone",
+    "角色": "role",
+    "role": "role",
+    "部门": "department",
+    "department": "department",
 }
 PERSON_REQUIRED = {"username", "name", "role"}
+
+
+def _person_changes(person: User, data: dict) -> bool:
+    """Whether a row would change this person: their details, or a role they do not hold."""
+    if person.name != data["name"] or (data["email"] and person.email != data["email"]):
+        return True
+    if data["phone"] and person.phone != data["phone"]:
+        return True
+    return not Membership.objects.filter(
+        user=person, role=data["role"], department=data["department"], active=True
+    ).exists()
 
 
 def check_person_rows(rows: Sequence[SheetRow], *, grantable: set[str]) -> tuple[ImportCheck, list]:
@@ -172,8 +207,10 @@ def check_person_rows(rows: Sequence[SheetRow], *, grantable: set[str]) -> tuple
         departments[d.name] = d
         if d.short_name:
             departments.setdefault(d.short_name, d)
-    existing = {u.username: u for u in User.objects.filter(
-        username__in=[str(r.values.get("username", "")).strip() for r in rows])}
+    existing = {
+        u.username: u
+        for u in User.objects.filter(username__in=[str(r.values.get("username", "")).strip() for r in rows])
+    }
     results, valid, roles_by_user = [], [], {}
     for row in rows:
         result = RowResult(row.number, row.values)
@@ -192,13 +229,18 @@ def check_person_rows(rows: Sequence[SheetRow], *, grantable: set[str]) -> tuple
             result.errors.extend(exc.messages)
         roles_by_user.setdefault(data["username"], set()).add(data["role"])
         person = existing.get(data["username"])
-        result.action = "update" if person else "create"
+        if person is None:
+            result.action = "create"
+        elif _person_changes(person, data):
+            result.action = "update"
         results.append(result)
         valid.append(data)
     for result in results:
         roles = roles_by_user.get(str(result.values.get("username", "")).strip(), set())
         if len(roles) > 1 and roles & {"sysadmin", "auditor"}:
-            result.errors.append(_("An administrator or auditor role cannot be combined with any other role."))
+            result.errors.append(
+                _("An administrator or auditor role cannot be combined with any other role.")
+            )
     return ImportCheck(results), valid
 
 
@@ -210,6 +252,8 @@ def import_people(rows: Sequence[SheetRow], *, grantable: set[str]) -> ImportChe
         return check
     for data in valid:
         person = User.objects.filter(username=data["username"]).first()
+        if person is not None and not _person_changes(person, data):
+            continue
         if person is None:
             person = User(username=data["username"])
             person.set_unusable_password()

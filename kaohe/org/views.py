@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -16,7 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
 
 from kaohe.audit.context import client_ip
 from kaohe.audit.log import Kind, record
@@ -38,6 +39,12 @@ from kaohe.org.forms import (
 from kaohe.org.models import AssessmentYear, Department, Membership, Role, User
 
 PAGE_SIZE = 50
+# Column names of the import templates and of the exports, which can be imported again.
+DEPARTMENT_HEADERS = ["部门名称", "简称", "类型", "考核组", "排序"]
+PERSON_HEADERS = ["用户名", "姓名", "邮箱", "手机", "角色", "部门"]
+ALL_OR_NOTHING = gettext_lazy(
+    "Nothing is written until you have seen the preview and confirmed it; any error stops the whole import."
+)
 
 
 # Login ------------------------------------------------------------------------------------
@@ -66,12 +73,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect(_next_url(request))
     elif request.method == "POST":
         error = _("Please enter your username and password.")
-    return render(request, "org/login.html", {"form": form, "error": error, "cas": bool(settings.CAS_SERVER_URL)})
+    return render(
+        request, "org/login.html", {"form": form, "error": error, "cas": bool(settings.CAS_SERVER_URL)}
+    )
 
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -100,15 +111,20 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # Departments --------------------------------------------------------------------------------
 
 
+@require_safe
 def department_list(request: HttpRequest) -> HttpResponse:
     form = DepartmentFilterForm(request.GET or None)
-    departments = access.visible_departments(request.user).annotate(
-        people=Count("memberships", filter=Q(memberships__active=True), distinct=True)
-    ).order_by("order", "id")
+    departments = (
+        access.visible_departments(request.user)
+        .annotate(people=Count("memberships", filter=Q(memberships__active=True), distinct=True))
+        .order_by("order", "id")
+    )
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
-            departments = departments.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(group__icontains=q))
+            departments = departments.filter(
+                Q(name__icontains=q) | Q(short_name__icontains=q) | Q(group__icontains=q)
+            )
         if form.cleaned_data["kind"]:
             departments = departments.filter(kind=form.cleaned_data["kind"])
         state = form.cleaned_data["state"]
@@ -120,18 +136,23 @@ def department_list(request: HttpRequest) -> HttpResponse:
         departments = departments.filter(active=False)
     page = Paginator(departments, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "org/department_list.html" + ("#department-rows" if request.htmx else "")
-    return render(request, template, {
-        "form": form,
-        "page": page,
-        "can_manage": _can_manage(request),
-        "can_export": access.allowed(request.user, "org:department-export"),
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "can_manage": _can_manage(request),
+            "can_export": access.allowed(request.user, "org:department-export"),
+        },
+    )
 
 
 def _can_manage(request: HttpRequest) -> bool:
     return access.has_role(request.user, access.MANAGE_ORGANISATION)
 
 
+@require_safe
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = access.get_department_for(request, pk)
     members = department.memberships.active().select_related("user").order_by("role", "user__username")
@@ -177,23 +198,28 @@ def department_activate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("org:department-detail", department.pk)
 
 
+@require_safe
 def department_export(request: HttpRequest) -> HttpResponse:
     departments = access.visible_departments(request.user)
     rows = (
         (d.name, d.short_name, d.get_kind_display(), d.group, d.order, _("Yes") if d.active else _("No"))
         for d in departments
     )
-    headers = [_("Name"), _("Short name"), _("Kind"), _("Assessment group"), _("Order"), _("Active")]
-    record(Kind.EXPORT, actor=request.user, object_type="org.Department", changes={"rows": departments.count()})
+    # The import's own column names, so an exported sheet can be edited and imported again.
+    headers = [*DEPARTMENT_HEADERS, "启用"]
+    record(
+        Kind.EXPORT, actor=request.user, object_type="org.Department", changes={"rows": departments.count()}
+    )
     return _xlsx_response(write_xlsx(_("Departments"), headers, rows), "departments.xlsx")
 
 
+@require_safe
 def department_import_template(request: HttpRequest) -> HttpResponse:
-    headers = ["部门名称", "简称", "类型", "考核组", "排序"]
+    headers = DEPARTMENT_HEADERS
     instructions = [
         _("One row per department. The name is the key: a name that exists already updates that department."),
         _("Kind is one of: 教学院部, 职能部门, 其他."),
-        _("Nothing is written until you have seen the preview and confirmed it; any error stops the whole import."),
+        ALL_OR_NOTHING,
     ]
     data = write_template(_("Departments"), headers, instructions, {2: ["教学院部", "职能部门", "其他"]})
     return _xlsx_response(data, "department-template.xlsx")
@@ -216,6 +242,7 @@ def department_import(request: HttpRequest) -> HttpResponse:
 # People -------------------------------------------------------------------------------------
 
 
+@require_safe
 def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonFilterForm(request.GET or None)
     people = User.objects.prefetch_related(
@@ -241,10 +268,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page})
 
 
+@require_safe
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_person_for(request, pk)
     memberships = person.memberships.select_related("department").order_by("-active", "role")
-    changes = AuditEvent.objects.filter(object_type="org.User", object_id=str(person.pk)).select_related("actor")[:20]
+    changes = AuditEvent.objects.filter(object_type="org.User", object_id=str(person.pk)).select_related(
+        "actor"
+    )[:20]
     return render(
         request,
         "org/person_detail.html",
@@ -263,8 +293,12 @@ def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonCreateForm(request.POST or None, grantable=grantable)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.create_person(**{k: form.cleaned_data[k] for k in (
-                "username", "name", "email", "phone", "role", "department", "password")})
+            person = services.create_person(
+                **{
+                    k: form.cleaned_data[k]
+                    for k in ("username", "name", "email", "phone", "role", "department", "password")
+                }
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -289,7 +323,9 @@ def _editable_person(request: HttpRequest, pk: int) -> User | None:
     if person.pk == request.user.pk:
         messages.error(request, _("You cannot change your own account or roles here."))
         return None
-    if access.has_role(person, {Role.SYSADMIN, Role.AUDITOR}) and not access.has_role(request.user, {Role.SYSADMIN}):
+    if access.has_role(person, {Role.SYSADMIN, Role.AUDITOR}) and not access.has_role(
+        request.user, {Role.SYSADMIN}
+    ):
         messages.error(request, _("Only a system administrator can change an administrator's account."))
         return None
     return person
@@ -330,8 +366,10 @@ def person_password(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.set_password(person=person, password=form.cleaned_data["password"], must_change=True)
         record(Kind.PASSWORD, actor=request.user, obj=person)
-        messages.success(request, _("The new password is set; %(name)s must change it at the next login.") % {
-            "name": person})
+        messages.success(
+            request,
+            _("The new password is set; %(name)s must change it at the next login.") % {"name": person},
+        )
         return redirect("org:person-detail", pk)
     return render(request, "org/person_password.html", {"form": form, "person": person})
 
@@ -372,6 +410,7 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     return redirect("org:person-detail", pk)
 
 
+@require_safe
 def person_export(request: HttpRequest) -> HttpResponse:
     people = User.objects.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.filter(active=True).select_related("department"))
@@ -379,16 +418,25 @@ def person_export(request: HttpRequest) -> HttpResponse:
     rows = []
     for person in people:
         for m in person.memberships.all() or [None]:
-            rows.append((person.username, person.name, person.email, person.phone,
-                         m.get_role_display() if m else "", m.department.name if m and m.department else "",
-                         _("Yes") if person.is_active else _("No")))
-    headers = [_("Username"), _("Full name"), _("Email"), _("Phone"), _("Role"), _("Department"), _("Active")]
+            rows.append(
+                (
+                    person.username,
+                    person.name,
+                    person.email,
+                    person.phone,
+                    m.get_role_display() if m else "",
+                    m.department.name if m and m.department else "",
+                    _("Yes") if person.is_active else _("No"),
+                )
+            )
+    headers = [*PERSON_HEADERS, "启用"]
     record(Kind.EXPORT, actor=request.user, object_type="org.User", changes={"rows": len(rows)})
     return _xlsx_response(write_xlsx(_("People"), headers, rows), "people.xlsx")
 
 
+@require_safe
 def person_import_template(request: HttpRequest) -> HttpResponse:
-    headers = ["用户名", "姓名", "邮箱", "手机", "角色", "部门"]
+    headers = PERSON_HEADERS
     roles = [str(label) for value, label in access.grantable_roles(request.user)]
     departments = list(Department.objects.active().values_list("name", flat=True))
     instructions = [
@@ -396,7 +444,7 @@ def person_import_template(request: HttpRequest) -> HttpResponse:
         _("The username is the key: an existing username updates that person and adds the role."),
         _("Department heads and liaisons need a department; the other roles do not."),
         _("New people get no password: they log in through CAS, or an administrator sets one."),
-        _("Nothing is written until you have seen the preview and confirmed it; any error stops the whole import."),
+        ALL_OR_NOTHING,
     ]
     data = write_template(_("People"), headers, instructions, {4: roles, 5: departments})
     return _xlsx_response(data, "people-template.xlsx")
@@ -442,11 +490,16 @@ def _import(request, *, kind, columns, required, check, write, back, template_ur
             messages.error(request, " ".join(getattr(exc, "messages", [_("The file could not be read.")])))
             return redirect(request.path)
         if not result.ok:
-            return render(request, "org/import.html", {**context, "form": ImportUploadForm(), "check": result})
+            return render(
+                request, "org/import.html", {**context, "form": ImportUploadForm(), "check": result}
+            )
         path.unlink(missing_ok=True)
         del request.session[session_key]
         record(Kind.IMPORT, actor=request.user, object_type=kind, changes={"rows": len(result.rows)})
-        messages.success(request, _("%(count)d rows imported.") % {"count": len(result.rows)})
+        count = len(result.rows)
+        messages.success(
+            request, ngettext("%(count)d row imported.", "%(count)d rows imported.", count) % {"count": count}
+        )
         return redirect(back)
 
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -454,8 +507,10 @@ def _import(request, *, kind, columns, required, check, write, back, template_ur
         upload = form.cleaned_data["file"]
         try:
             if upload.size > settings.IMPORT_MAX_BYTES:
-                raise ValidationError(_("The file is larger than %(size)d MB.") % {
-                    "size": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+                raise ValidationError(
+                    _("The file is larger than %(size)d MB.")
+                    % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+                )
             data = upload.read()
             check_sheet_upload(upload.name, data, settings.IMPORT_MAX_BYTES)
             rows = read_rows(data, columns, required)
@@ -485,10 +540,14 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 # Years --------------------------------------------------------------------------------------
 
 
+@require_safe
 def year_list(request: HttpRequest) -> HttpResponse:
     years = AssessmentYear.objects.all()
-    return render(request, "org/year_list.html", {"years": years, "can_manage": access.has_role(
-        request.user, {Role.OFFICE})})
+    return render(
+        request,
+        "org/year_list.html",
+        {"years": years, "can_manage": access.has_role(request.user, {Role.OFFICE})},
+    )
 
 
 def year_create(request: HttpRequest) -> HttpResponse:
@@ -518,6 +577,7 @@ def year_advance(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(year)s is now “%(state)s”.") % {
-            "year": year, "state": year.get_state_display()})
+        messages.success(
+            request, _("%(year)s is now “%(state)s”.") % {"year": year, "state": year.get_state_display()}
+        )
     return redirect("org:year-list")

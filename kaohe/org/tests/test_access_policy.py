@@ -43,10 +43,20 @@ class PolicyTableTests(BaseTestCase):
 class RoleMatrixTests(BaseTestCase):
     def url_for(self, name: str) -> str:
         kwargs = {}
-        if name.startswith("org:department-") and name.split("-", 1)[1] in ("detail", "edit", "deactivate", "activate"):
+        if name.startswith("org:department-") and name.split("-", 1)[1] in (
+            "detail",
+            "edit",
+            "deactivate",
+            "activate",
+        ):
             kwargs = {"pk": self.dept_a.pk}
         elif name.startswith("org:person-") and name.split("-", 1)[1] in (
-            "detail", "edit", "deactivate", "activate", "unlock", "password"
+            "detail",
+            "edit",
+            "deactivate",
+            "activate",
+            "unlock",
+            "password",
         ):
             kwargs = {"pk": self.liaison.pk}
         elif name == "org:membership-add":

@@ -50,7 +50,9 @@ class DepartmentVisibilityTests(BaseTestCase):
         self.login(self.liaison)
         before = business_checksum()
         for name in ("org:department-deactivate", "org:department-edit"):
-            response = self.client.post(reverse(name, args=[self.dept_a.pk]), {"name": "改名", "kind": "other"})
+            response = self.client.post(
+                reverse(name, args=[self.dept_a.pk]), {"name": "改名", "kind": "other"}
+            )
             self.assertEqual(response.status_code, 403)
         self.assertEqual(business_checksum(), before)
 
@@ -58,18 +60,24 @@ class DepartmentVisibilityTests(BaseTestCase):
 class DepartmentManagementTests(BaseTestCase):
     def test_it_creates_and_records_the_change(self):
         self.login(self.office)
-        response = self.client.post(reverse("org:department-create"), {
-            "name": "外国语学院", "short_name": "外语", "kind": "teaching", "group": "教学院部", "order": 5})
+        response = self.client.post(
+            reverse("org:department-create"),
+            {"name": "外国语学院", "short_name": "外语", "kind": "teaching", "group": "教学院部", "order": 5},
+        )
         department = Department.objects.get(name="外国语学院")
         self.assertRedirects(response, reverse("org:department-detail", args=[department.pk]))
-        event = AuditEvent.objects.get(kind="create", object_type="org.Department", object_id=str(department.pk))
+        event = AuditEvent.objects.get(
+            kind="create", object_type="org.Department", object_id=str(department.pk)
+        )
         self.assertEqual(event.actor, self.office)
         self.assertEqual(event.changes["name"], [None, "外国语学院"])
 
     def test_an_edit_records_before_and_after(self):
         self.login(self.sysadmin)
-        self.client.post(reverse("org:department-edit", args=[self.dept_b.pk]), {
-            "name": "马克思主义学院", "short_name": "马院", "kind": "teaching", "group": "思政", "order": 3})
+        self.client.post(
+            reverse("org:department-edit", args=[self.dept_b.pk]),
+            {"name": "马克思主义学院", "short_name": "马院", "kind": "teaching", "group": "思政", "order": 3},
+        )
         event = AuditEvent.objects.get(kind="update", object_id=str(self.dept_b.pk))
         self.assertEqual(event.changes, {"group": ["", "思政"]})
         self.assertEqual(self.dept_b.history.count(), 2)
@@ -77,8 +85,11 @@ class DepartmentManagementTests(BaseTestCase):
     def test_bad_input_gets_a_chinese_message_and_changes_nothing(self):
         self.login(self.office)
         before = business_checksum()
-        response = self.client.post(reverse("org:department-create"), {"name": "教务处", "kind": "nonsense"},
-                                    HTTP_ACCEPT_LANGUAGE="zh-hans")
+        response = self.client.post(
+            reverse("org:department-create"),
+            {"name": "教务处", "kind": "nonsense"},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "已存在")
         self.assertContains(response, "选择一个有效的选项")
@@ -129,8 +140,12 @@ class QueryCountTests(BaseTestCase):
     def test_lists_keep_their_query_count_as_data_grows(self):
         client = Client()
         client.force_login(self.office)
-        urls = [reverse("org:department-list"), reverse("org:person-list"), reverse("home"),
-                reverse("org:department-detail", args=[self.dept_a.pk])]
+        urls = [
+            reverse("org:department-list"),
+            reverse("org:person-list"),
+            reverse("home"),
+            reverse("org:department-detail", args=[self.dept_a.pk]),
+        ]
         small = [self.count_queries(client, u) for u in urls]
         from kaohe.test import make_person
 

@@ -16,13 +16,16 @@ from kaohe.test import PASSWORD, BaseTestCase, comparable_page
 LOCK_TEXT = "Too many failed logins"
 
 
-
 @override_settings(LANGUAGE_CODE="en")
 class LoginTests(BaseTestCase):
     def attempt(self, username: str, password: str, client: Client | None = None, ip: str = "10.0.0.1"):
         client = client or self.client
-        return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip,
-                           HTTP_ACCEPT_LANGUAGE="en")
+        return client.post(
+            reverse("login"),
+            {"username": username, "password": password},
+            REMOTE_ADDR=ip,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
 
     def test_it_logs_in_and_records_it(self):
         response = self.attempt("liaison", PASSWORD)
@@ -36,13 +39,15 @@ class LoginTests(BaseTestCase):
         unknown = self.attempt("nobody", "whatever-it-is")
         wrong = self.attempt("liaison", "whatever-it-is")
         self.assertEqual(unknown.status_code, wrong.status_code)
-        self.assertEqual(comparable_page(unknown, 'value="nobody"'), comparable_page(wrong, 'value="liaison"'))
+        self.assertEqual(
+            comparable_page(unknown, 'value="nobody"'), comparable_page(wrong, 'value="liaison"')
+        )
         self.assertContains(wrong, "The username or password is not correct.")
         self.assertEqual(AuditEvent.objects.filter(kind="login_failed").count(), 2)
 
     def test_five_failures_lock_the_account(self):
-        for _ in range(5):
-            self.attempt("liaison", "wrong-password", ip="10.0.0.%d" % _)
+        for i in range(5):
+            self.attempt("liaison", "wrong-password", ip=f"10.0.0.{i}")
         self.assertEqual(AuditEvent.objects.filter(kind="lockout", username="liaison").count(), 1)
         response = self.attempt("liaison", PASSWORD, ip="10.9.9.9")
         self.assertContains(response, LOCK_TEXT)
@@ -97,8 +102,9 @@ class LoginTests(BaseTestCase):
         self.assertEqual(replay.get("/").status_code, 302)
 
     def test_an_open_redirect_is_refused(self):
-        response = self.client.post(reverse("login") + "?next=https://evil.example/",
-                                    {"username": "liaison", "password": PASSWORD})
+        response = self.client.post(
+            reverse("login") + "?next=https://evil.example/", {"username": "liaison", "password": PASSWORD}
+        )
         self.assertEqual(response["Location"], "/")
 
     def test_logout_needs_post(self):

@@ -58,8 +58,14 @@ class DengbaoPolicyTests(BaseTestCase):
             self.client.force_login(self.liaison)
             response = self.client.get("/")
             self.assertRedirects(response, reverse("password-change"), fetch_redirect_response=False)
-            response = self.client.post(reverse("password-change"), {
-                "old_password": PASSWORD, "new_password1": "New-Secret-2022", "new_password2": "New-Secret-2022"})
+            response = self.client.post(
+                reverse("password-change"),
+                {
+                    "old_password": PASSWORD,
+                    "new_password1": "New-Secret-2022",
+                    "new_password2": "New-Secret-2022",
+                },
+            )
             self.assertRedirects(response, "/", fetch_redirect_response=False)
             self.assertEqual(self.client.get("/").status_code, 200)
 
@@ -67,8 +73,9 @@ class DengbaoPolicyTests(BaseTestCase):
 class ForcedChangeTests(BaseTestCase):
     def test_a_password_set_by_an_administrator_must_be_changed(self):
         self.client.force_login(self.sysadmin)
-        response = self.client.post(reverse("org:person-password", args=[self.liaison.pk]),
-                                    {"password": "Temporary-Pass-77"})
+        response = self.client.post(
+            reverse("org:person-password", args=[self.liaison.pk]), {"password": "Temporary-Pass-77"}
+        )
         self.assertEqual(response.status_code, 302)
         self.liaison.refresh_from_db()
         self.assertTrue(self.liaison.must_change_password)
@@ -77,7 +84,9 @@ class ForcedChangeTests(BaseTestCase):
 
     def test_a_weak_password_is_refused_with_a_message(self):
         self.client.force_login(self.sysadmin)
-        response = self.client.post(reverse("org:person-password", args=[self.liaison.pk]), {"password": "123"})
+        response = self.client.post(
+            reverse("org:person-password", args=[self.liaison.pk]), {"password": "123"}
+        )
         self.assertEqual(response.status_code, 200)
         self.liaison.refresh_from_db()
         self.assertTrue(self.liaison.check_password(PASSWORD))

@@ -63,7 +63,7 @@ def load() -> int:
 
 
 def logins_table() -> str:
-    lines = ["", "Demo logins (password for all: %s)" % school.DEMO_PASSWORD]
+    lines = ["", f"Demo logins (password for all: {school.DEMO_PASSWORD})"]
     for username, name, role, department in school.PEOPLE:
         lines.append(f"  {username:<12} {name}  {role}{' · ' + department if department else ''}")
     return "\n".join(lines)
