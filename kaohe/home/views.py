@@ -30,6 +30,15 @@ def home(request: HttpRequest) -> HttpResponse:
             functional=Count("id", filter=Q(active=True, kind=Department.Kind.FUNCTIONAL)),
             other=Count("id", filter=Q(active=True, kind=Department.Kind.OTHER)),
         )
+        counts = context["department_counts"]
+        context["department_chart"] = [
+            {"name": str(label), "value": counts[key]}
+            for key, label in (
+                ("teaching", Department.Kind.TEACHING.label),
+                ("functional", Department.Kind.FUNCTIONAL.label),
+                ("other", Department.Kind.OTHER.label),
+            )
+        ]
     if roles & {Role.HEAD, Role.LIAISON}:
         context["own_departments"] = Department.objects.filter(pk__in=access.own_department_ids(request.user))
     if Role.SYSADMIN in roles:

@@ -561,6 +561,9 @@ def year_create(request: HttpRequest) -> HttpResponse:
 
 def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     year = get_object_or_404(AssessmentYear, pk=pk)
+    if year.state == AssessmentYear.State.ARCHIVED:
+        messages.error(request, _("An archived year is read-only."))
+        return redirect("org:year-list")
     form = YearForm(request.POST or None, instance=year)
     if request.method == "POST" and form.is_valid():
         form.save()
