@@ -61,9 +61,11 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "django_cas_ng",
+    "django_tasks_db",
     "kaohe.lib",
     "kaohe.org",
     "kaohe.audit",
+    "kaohe.plans",
     "kaohe.home",
     "kaohe.demo",
 ]
@@ -252,6 +254,22 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # E-mail (Django 6.1 MAILERS): SMTP in production, the console elsewhere.
+# Background work (imports) runs as django.tasks; the database backend needs no other server.
+# `make run` starts a worker beside the web server; tests run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("KAOHE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Progress of background work is shared through the cache: files by default (one machine),
+# a shared cache (Redis, Memcached) where several machines serve Kaohe: see docs/deploy.md.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.getenv("KAOHE_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+    }
+}
+
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cas/login/", home_views.cas_login, name="cas_ng_login"),
     path("cas/logout/", home_views.cas_logout, name="cas_ng_logout"),
     path("org/", include("kaohe.org.urls")),
+    path("plans/", include("kaohe.plans.urls")),
     path("audit/", include("kaohe.audit.urls")),
 ]
 

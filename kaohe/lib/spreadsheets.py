@@ -96,6 +96,13 @@ def read_rows(data: bytes, columns: dict[str, str], required: Iterable[str] = ()
     except Exception as exc:  # calamine raises its own errors for every kind of damage
         raise ValidationError(_("The file could not be read. Is it a valid spreadsheet?")) from exc
 
+    return rows_of_table(table, columns, required)
+
+
+def rows_of_table(
+    table: list[list[Any]], columns: dict[str, str], required: Iterable[str] = (), allow_empty: bool = False
+) -> list[SheetRow]:
+    """Rows of one sheet's cells as {field: value}, by the headers of its first non-blank row."""
     wanted = {header.strip().casefold(): field for header, field in columns.items()}
     header_index = None
     for index, row in enumerate(table):
@@ -103,6 +110,8 @@ def read_rows(data: bytes, columns: dict[str, str], required: Iterable[str] = ()
             header_index = index
             break
     if header_index is None:
+        if allow_empty:
+            return []
         raise ValidationError(_("The sheet is empty."))
     mapping: dict[int, str] = {}
     for position, cell in enumerate(table[header_index]):
@@ -110,7 +119,7 @@ def read_rows(data: bytes, columns: dict[str, str], required: Iterable[str] = ()
         if field and field not in mapping.values():
             mapping[position] = field
     missing = set(required) - set(mapping.values())
-    first_header = {}
+    first_header: dict[str, str] = {}
     for header, field in columns.items():
         first_header.setdefault(field, header)
     required_missing = [first_header[f] for f in first_header if f in missing]

@@ -31,6 +31,11 @@ READ_ORGANISATION = frozenset(
     {Role.OFFICE, Role.LEADER, Role.SYSADMIN, Role.HEAD, Role.LIAISON, Role.INSPECTOR}
 )
 
+# Who works with assessment data (plans, progress …): not the administrator, not the auditor.
+ASSESSMENT_READERS = frozenset({Role.OFFICE, Role.LEADER, Role.HEAD, Role.LIAISON, Role.INSPECTOR})
+DEPARTMENT_WRITERS = frozenset({Role.OFFICE, Role.HEAD, Role.LIAISON})
+DECIDERS = frozenset({Role.OFFICE, Role.LEADER})
+
 POLICY: dict[str, frozenset[str] | str] = {
     # public
     "login": PUBLIC,
@@ -69,6 +74,24 @@ POLICY: dict[str, frozenset[str] | str] = {
     "org:year-create": frozenset({Role.OFFICE}),
     "org:year-edit": frozenset({Role.OFFICE}),
     "org:year-advance": frozenset({Role.OFFICE}),
+    # annual target plans
+    "plans:plan-list": ASSESSMENT_READERS,
+    "plans:plan-detail": ASSESSMENT_READERS,
+    "plans:plan-submit": frozenset({Role.OFFICE, Role.HEAD}),
+    "plans:plan-decide": DECIDERS,
+    "plans:target-list": ASSESSMENT_READERS,
+    "plans:target-export": ASSESSMENT_READERS,
+    "plans:target-detail": ASSESSMENT_READERS,
+    "plans:target-create": DEPARTMENT_WRITERS,
+    "plans:target-edit": DEPARTMENT_WRITERS,
+    "plans:target-split": frozenset({Role.OFFICE, Role.HEAD}),
+    "plans:adjustment-create": DEPARTMENT_WRITERS,
+    "plans:adjustment-list": ASSESSMENT_READERS,
+    "plans:adjustment-decide": DECIDERS,
+    "plans:import": DEPARTMENT_WRITERS,
+    "plans:import-template": DEPARTMENT_WRITERS,
+    "plans:import-job": DEPARTMENT_WRITERS,
+    "plans:import-confirm": DEPARTMENT_WRITERS,
     # the audit log: the auditor only, and read-only
     "audit:event-list": frozenset({Role.AUDITOR}),
     "audit:event-detail": frozenset({Role.AUDITOR}),
@@ -115,6 +138,42 @@ def visible_departments(user: Any) -> QuerySet[Department]:
     if has_role(user, SEE_ALL_DEPARTMENTS):
         return Department.objects.all()
     return Department.objects.filter(pk__in=own_department_ids(user))
+
+
+def reads_all_assessment(user: Any) -> bool:
+    """The office and leaders read every department's assessment data."""
+    return has_role(user, {Role.OFFICE, Role.LEADER})
+
+
+def assessment_departments(user: Any) -> QuerySet[Department]:
+    """Departments whose assessment data this person may read (the administrator reads none)."""
+    if reads_all_assessment(user):
+        return Department.objects.all()
+    return Department.objects.filter(pk__in=own_department_ids(user))
+
+
+def writes_for(user: Any, department: Department) -> bool:
+    """The office, or the department's own head and liaisons, may change its drafts."""
+    return has_role(user, {Role.OFFICE}) or department.pk in own_department_ids(user)
+
+
+def submits_for(user: Any, department: Department) -> bool:
+    """The department's head (or the office) submits its plan and splits its targets."""
+    return has_role(user, {Role.OFFICE}) or department.pk in own_department_ids(user, {Role.HEAD})
+
+
+def deny_write(request: HttpRequest, obj: Any) -> None:
+    """Record and refuse: the person may read this object but not change it."""
+    from django.core.exceptions import PermissionDenied
+
+    from kaohe.audit.log import Kind, record
+
+    record(Kind.DENIED, actor=request.user, obj=obj, success=False)
+    raise PermissionDenied
+
+
+def record_not_found(request: HttpRequest, object_type: str, pk: Any) -> None:
+    _record_not_found(request, object_type, pk)
 
 
 def get_department_for(request: HttpRequest, pk: int) -> Department:

@@ -9,6 +9,10 @@ NAV = [
     ("home", "home"),
     ("org:department-list", "departments"),
     ("org:person-list", "people"),
+    ("plans:plan-list", "plans"),
+    ("plans:target-list", "targets"),
+    ("plans:adjustment-list", "adjustments"),
+    ("plans:import", "plans_import"),
     ("org:year-list", "years"),
     ("audit:event-list", "audit"),
 ]

@@ -119,7 +119,7 @@ class PersonFilterForm(forms.Form):
 class YearForm(forms.ModelForm):
     class Meta:
         model = AssessmentYear
-        fields = ["year", "name"]
+        fields = ["year", "name", "plan_target_limit"]
 
 
 class ImportUploadForm(forms.Form):

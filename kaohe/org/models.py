@@ -28,6 +28,8 @@ class AssessmentYear(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     name = models.CharField(_("name"), max_length=100, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.PLANNING)
+    # The plan check warns about a department with more targets than this (the seed's §七.2).
+    plan_target_limit = models.PositiveSmallIntegerField(_("targets per plan before a warning"), default=15)
     history = HistoricalRecords()
 
     class Meta:

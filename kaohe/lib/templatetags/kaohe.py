@@ -7,9 +7,15 @@ register = template.Library()
 
 @register.filter
 def control(field):
-    """Render a form field's widget with Tabler's form-control class and its error state."""
-    css = "form-control is-invalid" if field.errors else "form-control"
-    attrs = {"class": css}
+    """Render a form field's widget with Tabler's class for its kind, and its error state."""
+    input_type = getattr(field.field.widget, "input_type", "")
+    if input_type == "checkbox":
+        css = "form-check-input"
+    elif input_type == "select":
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs = {"class": f"{css} is-invalid" if field.errors else css}
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)

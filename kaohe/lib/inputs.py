@@ -1,0 +1,81 @@
+"""Numbers and dates as people type them in Chinese offices (reliability.md T-INPUT-1, T-INPUT-2).
+
+Full-width digits and punctuation are folded (NFKC) first; then only ASCII digits count, so
+Arabic-Indic and other scripts' digits are refused with a message instead of being read as
+numbers the way Python's int() would. Dates accept 2021-09-30, 2021/9/30, 2021.9.30,
+2021年9月30日 and Excel's serial numbers; day-first forms like 30/09/2021 are refused as ambiguous.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width, ideographic spaces and thousands separators out."""
+    text = unicodedata.normalize("NFKC", str(text)).strip()
+    return text.replace(",", "").replace(" ", "")
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ValidationError(_("Enter a number."), code="invalid")
+    if isinstance(value, int):
+        return Decimal(value)
+    text = fold(str(value))
+    if text == "":
+        return None
+    if not NUMBER_RE.match(text) or not text.replace(".", "").lstrip("+-").isascii():
+        raise ValidationError(_("Enter a number in ordinary digits, e.g. 94.5."), code="invalid")
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise ValidationError(_("Enter a number in ordinary digits, e.g. 94.5."), code="invalid") from exc
+
+
+def parse_date(value: object) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = fold(str(value))
+    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial day number, e.g. 44469
+        return EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
+    match = DATE_RE.match(text)
+    if not match or not text[:4].isascii():
+        raise ValidationError(_("Enter a date as year-month-day, e.g. 2021-09-30."), code="invalid")
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError as exc:
+        raise ValidationError(_("This date does not exist."), code="invalid") from exc
+
+
+class NormalisedDecimalField(forms.DecimalField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return parse_decimal(value)
+
+
+class FlexibleDateField(forms.DateField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return parse_date(value)
