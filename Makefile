@@ -22,10 +22,10 @@ system:
 	@bash scripts/install-system-deps.sh
 
 python: $(STAMPS)/python
-$(STAMPS)/python: requirements.lock
+$(STAMPS)/python: requirements-dev.lock
 	@test -n "$(PYTHON)" || { echo "Kaohe needs Python 3.12 or 3.13 (python3.13 not found)."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@mkdir -p $(STAMPS) && touch $@
 
 assets: $(STAMPS)/assets

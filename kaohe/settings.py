@@ -47,6 +47,10 @@ if PRODUCTION:
 else:
     SECRET_KEY = envsecret("KAOHE_SECRET_KEY", "insecure-development-key-never-use-it-in-production")
 
+# Behind nginx, the client's address is the last one nginx appends to X-Forwarded-For; trust the
+# header only when a proxy that sets it stands in front (login throttling and the audit log use it).
+KAOHE_TRUST_X_FORWARDED_FOR = envbool("KAOHE_TRUST_X_FORWARDED_FOR", "false")
+
 ALLOWED_HOSTS = envlist("KAOHE_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("KAOHE_CSRF_TRUSTED_ORIGINS")
 
@@ -120,6 +124,7 @@ DATABASES = {
         conn_max_age=envint("KAOHE_DB_CONN_MAX_AGE", 0 if not PRODUCTION else 600),
     )
 }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_MAX_AGE", 0) > 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -253,7 +258,6 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = envbool("KAOHE_HSTS_PRELOAD", "true")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# E-mail (Django 6.1 MAILERS): SMTP in production, the console elsewhere.
 # Background work (imports) runs as django.tasks; the database backend needs no other server.
 # `make run` starts a worker beside the web server; tests run tasks at once.
 TASKS = {
@@ -270,6 +274,7 @@ CACHES = {
     }
 }
 
+# E-mail (Django 6.1 MAILERS): SMTP in production, the console elsewhere.
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend"

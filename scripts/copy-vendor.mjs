@@ -9,7 +9,10 @@ const target = process.env.VENDOR_DIR || join(root, "kaohe", "static", "vendor")
 const files = {
   "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
   "@tabler/core/dist/css/tabler.min.css": "tabler/tabler.min.css",
+  // The source maps the minified files name: collectstatic's manifest storage needs them.
+  "@tabler/core/dist/css/tabler.min.css.map": "tabler/tabler.min.css.map",
   "@tabler/core/dist/js/tabler.min.js": "tabler/tabler.min.js",
+  "@tabler/core/dist/js/tabler.min.js.map": "tabler/tabler.min.js.map",
   "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
 };
 

@@ -68,6 +68,12 @@ def parse_date(value: object) -> datetime.date | None:
 
 
 class NormalisedDecimalField(forms.DecimalField):
+    # A text box, not type=number: browsers would refuse the full-width digits people type.
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -75,6 +81,9 @@ class NormalisedDecimalField(forms.DecimalField):
 
 
 class FlexibleDateField(forms.DateField):
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "placeholder": "2021-09-30"}
+
     def to_python(self, value):
         if value in self.empty_values:
             return None

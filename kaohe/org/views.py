@@ -56,12 +56,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         username = login.normalise(form.cleaned_data["username"])
-        if login.is_locked(username) or login.address_blocked(client_ip(request)):
+        if login.is_locked(username):
             record(Kind.DENIED, username=username, object_type="login", success=False)
             error = _(
                 "Too many failed logins. This account is locked for %(minutes)d minutes; "
                 "an administrator can unlock it sooner."
             ) % {"minutes": settings.LOGIN_FAILURE_WINDOW_MINUTES}
+        elif login.address_blocked(client_ip(request)):
+            record(Kind.DENIED, username=username, object_type="login-address", success=False)
+            error = _("Too many failed logins from your network address. Please try again in an hour.")
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:

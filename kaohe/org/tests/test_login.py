@@ -82,8 +82,18 @@ class LoginTests(BaseTestCase):
     def test_one_address_trying_many_names_is_stopped(self):
         for i in range(20):
             self.attempt(f"user{i}", "wrong-password", ip="10.1.1.1")
-        self.assertContains(self.attempt("liaison", PASSWORD, ip="10.1.1.1"), LOCK_TEXT)
+        self.assertContains(self.attempt("liaison", PASSWORD, ip="10.1.1.1"), "from your network address")
         self.assertEqual(self.attempt("liaison", PASSWORD, ip="10.1.1.2").status_code, 302)
+
+    @override_settings(KAOHE_TRUST_X_FORWARDED_FOR=True)
+    def test_behind_a_proxy_the_forwarded_address_counts(self):
+        self.client.post(
+            reverse("login"),
+            {"username": "x", "password": "y"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.7",
+        )
+        self.assertEqual(AuditEvent.objects.get(kind="login_failed").ip, "10.0.0.7")
 
     def test_inactive_people_cannot_log_in(self):
         self.liaison.is_active = False
