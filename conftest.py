@@ -40,9 +40,7 @@ def live_server(request):
     """pytest-django's live server, on 127.0.0.1 (its default is ``localhost``)."""
     from pytest_django.live_server_helper import LiveServer
 
-    addr = (
-        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "127.0.0.1"
-    )
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "127.0.0.1"
     server = LiveServer(addr)
     yield server
     server.stop()

@@ -163,9 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {
         "NAME": "kaohe.org.passwords.ContextWordsValidator",
-        "OPTIONS": {
-            "words": envlist("KAOHE_PASSWORD_CONTEXT_WORDS", "kaohe,考核,jzu,焦作大学,password,mima")
-        },
+        "OPTIONS": {"words": envlist("KAOHE_PASSWORD_CONTEXT_WORDS", "kaohe,考核,jzu,焦作大学,password,mima")},
     },
 ]
 if PASSWORD_POLICY == "dengbao":

@@ -33,9 +33,7 @@ class BaseTestCase(TestCase):
         cls.year = AssessmentYear.objects.create(year=2021, state=AssessmentYear.State.RUNNING)
         cls.office_dept = Department.objects.create(name="质量发展处", kind="functional", order=1)
         cls.dept_a = Department.objects.create(name="教务处", kind="functional", order=2)
-        cls.dept_b = Department.objects.create(
-            name="马克思主义学院", short_name="马院", kind="teaching", order=3
-        )
+        cls.dept_b = Department.objects.create(name="马克思主义学院", short_name="马院", kind="teaching", order=3)
         cls.dept_empty = Department.objects.create(name="图书馆", kind="other", order=4)
         cls.office = make_person("office", Role.OFFICE, cls.office_dept)
         cls.leader = make_person("leader", Role.LEADER)
@@ -62,9 +60,7 @@ class BaseTestCase(TestCase):
 
 def comparable_page(response, *typed: str) -> str:
     """A page without what differs on every render (CSRF tokens) or what the person typed."""
-    text = re.sub(
-        r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", response.content.decode()
-    )
+    text = re.sub(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", response.content.decode())
     for value in typed:
         text = text.replace(value, "")
     return text

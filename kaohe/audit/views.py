@@ -24,12 +24,8 @@ class EventFilterForm(forms.Form):
         choices=[("", gettext_lazy("All kinds")), *AuditEvent.Kind.choices],
     )
     q = forms.CharField(label=gettext_lazy("Person, object or address"), required=False, max_length=100)
-    since = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -115,8 +111,6 @@ def event_export(request: HttpRequest) -> HttpResponse:
         object_type="audit.AuditEvent",
         changes={"filter": request.GET.urlencode()},
     )
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'
     return response

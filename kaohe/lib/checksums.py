@@ -21,8 +21,6 @@ def business_checksum() -> str:
             continue
         digest.update(label.encode())
         rows = model._default_manager.order_by("pk")
-        fields = [
-            f.name for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and not f.primary_key
-        ]
+        fields = [f.name for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and not f.primary_key]
         digest.update(serializers.serialize("json", rows, fields=fields).encode())
     return digest.hexdigest()

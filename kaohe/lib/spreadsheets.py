@@ -57,9 +57,7 @@ def check_sheet_upload(name: str, data: bytes, max_bytes: int) -> str:
     if ext not in SHEET_EXTENSIONS:
         raise ValidationError(_("Please upload an Excel (.xlsx, .xls) or OpenDocument (.ods) file."))
     if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(size)d MB.") % {"size": max_bytes // (1024 * 1024)}
-        )
+        raise ValidationError(_("The file is larger than %(size)d MB.") % {"size": max_bytes // (1024 * 1024)})
     if not data:
         raise ValidationError(_("The file is empty."))
     if ext in (".xlsx", ".ods"):
@@ -125,8 +123,7 @@ def rows_of_table(
     required_missing = [first_header[f] for f in first_header if f in missing]
     if required_missing:
         raise ValidationError(
-            _("These columns are missing from the header row: %(columns)s")
-            % {"columns": "、".join(required_missing)}
+            _("These columns are missing from the header row: %(columns)s") % {"columns": "、".join(required_missing)}
         )
     rows = []
     for index in range(header_index + 1, len(table)):

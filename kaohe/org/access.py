@@ -27,9 +27,7 @@ ANY_ROLE = frozenset(Role)  # any person holding at least one active role
 # Who sees which department's data (domain.md §5).
 SEE_ALL_DEPARTMENTS = frozenset({Role.OFFICE, Role.LEADER, Role.SYSADMIN})
 MANAGE_ORGANISATION = frozenset({Role.OFFICE, Role.SYSADMIN})
-READ_ORGANISATION = frozenset(
-    {Role.OFFICE, Role.LEADER, Role.SYSADMIN, Role.HEAD, Role.LIAISON, Role.INSPECTOR}
-)
+READ_ORGANISATION = frozenset({Role.OFFICE, Role.LEADER, Role.SYSADMIN, Role.HEAD, Role.LIAISON, Role.INSPECTOR})
 
 # Who works with assessment data (plans, progress …): not the administrator, not the auditor.
 ASSESSMENT_READERS = frozenset({Role.OFFICE, Role.LEADER, Role.HEAD, Role.LIAISON, Role.INSPECTOR})

@@ -25,9 +25,7 @@ class DepartmentForm(forms.ModelForm):
 
 class DepartmentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Department.Kind.choices]
-    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Department.Kind.choices])
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -49,9 +47,7 @@ class PersonForm(forms.ModelForm):
 
 class PersonCreateForm(PersonForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.active(), required=False
-    )
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.active(), required=False)
     password = forms.CharField(
         label=_("Initial password"),
         strip=False,
@@ -91,9 +87,7 @@ class PasswordSetForm(forms.Form):
 
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.active(), required=False
-    )
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.active(), required=False)
 
     def __init__(self, *args, grantable: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -24,16 +24,14 @@ def normalise(username: str) -> str:
 def _window_start(username: str):
     """Failures count from the window's start or from the last unlock, whichever is later."""
     start = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    last_unlock = AuditEvent.objects.filter(kind=Kind.UNLOCK, username=username, at__gte=start).aggregate(
-        at=Max("at")
-    )["at"]
+    last_unlock = AuditEvent.objects.filter(kind=Kind.UNLOCK, username=username, at__gte=start).aggregate(at=Max("at"))[
+        "at"
+    ]
     return max(start, last_unlock) if last_unlock else start
 
 
 def failures(username: str) -> int:
-    return AuditEvent.objects.filter(
-        kind=Kind.LOGIN_FAILED, username=username, at__gt=_window_start(username)
-    ).count()
+    return AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED, username=username, at__gt=_window_start(username)).count()
 
 
 def is_locked(username: str) -> bool:
@@ -46,10 +44,7 @@ def address_blocked(ip: str | None) -> bool:
         return False
     since = timezone.now() - timedelta(hours=1)
     names = (
-        AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED, ip=ip, at__gte=since)
-        .values("username")
-        .distinct()
-        .count()
+        AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED, ip=ip, at__gte=since).values("username").distinct().count()
     )
     return names >= settings.LOGIN_IP_USERNAME_LIMIT
 

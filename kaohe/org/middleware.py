@@ -32,9 +32,7 @@ class SessionTimeoutMiddleware:
             last_seen = request.session.get("last_seen", now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
                 logout(request)
-                messages.warning(
-                    request, _("Your session expired after a period of inactivity. Please log in again.")
-                )
+                messages.warning(request, _("Your session expired after a period of inactivity. Please log in again."))
                 if request.htmx:  # type: ignore[attr-defined]
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = settings.LOGIN_URL

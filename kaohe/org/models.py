@@ -179,10 +179,6 @@ class Membership(models.Model):
             others = Membership.objects.filter(user_id=self.user_id, active=True).exclude(pk=self.pk)
             other_roles = set(others.values_list("role", flat=True))
             if self.role in ADMIN_ROLES and other_roles:
-                raise ValidationError(
-                    _("An administrator or auditor role cannot be combined with any other role.")
-                )
+                raise ValidationError(_("An administrator or auditor role cannot be combined with any other role."))
             if other_roles & ADMIN_ROLES:
-                raise ValidationError(
-                    _("This person is an administrator or auditor and cannot hold another role.")
-                )
+                raise ValidationError(_("This person is an administrator or auditor and cannot hold another role."))

@@ -78,6 +78,5 @@ class CharacterClassesValidator:
 
     def get_help_text(self) -> str:
         return _(
-            "Your password must mix at least %(min_classes)d of: capital letters, small letters, "
-            "digits and symbols."
+            "Your password must mix at least %(min_classes)d of: capital letters, small letters, digits and symbols."
         ) % {"min_classes": self.min_classes}

@@ -238,9 +238,7 @@ def check_person_rows(rows: Sequence[SheetRow], *, grantable: set[str]) -> tuple
     for result in results:
         roles = roles_by_user.get(str(result.values.get("username", "")).strip(), set())
         if len(roles) > 1 and roles & {"sysadmin", "auditor"}:
-            result.errors.append(
-                _("An administrator or auditor role cannot be combined with any other role.")
-            )
+            result.errors.append(_("An administrator or auditor role cannot be combined with any other role."))
     return ImportCheck(results), valid
 
 

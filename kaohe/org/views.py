@@ -76,16 +76,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect(_next_url(request))
     elif request.method == "POST":
         error = _("Please enter your username and password.")
-    return render(
-        request, "org/login.html", {"form": form, "error": error, "cas": bool(settings.CAS_SERVER_URL)}
-    )
+    return render(request, "org/login.html", {"form": form, "error": error, "cas": bool(settings.CAS_SERVER_URL)})
 
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"
 
@@ -125,9 +121,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
-            departments = departments.filter(
-                Q(name__icontains=q) | Q(short_name__icontains=q) | Q(group__icontains=q)
-            )
+            departments = departments.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(group__icontains=q))
         if form.cleaned_data["kind"]:
             departments = departments.filter(kind=form.cleaned_data["kind"])
         state = form.cleaned_data["state"]
@@ -210,9 +204,7 @@ def department_export(request: HttpRequest) -> HttpResponse:
     )
     # The import's own column names, so an exported sheet can be edited and imported again.
     headers = [*DEPARTMENT_HEADERS, "启用"]
-    record(
-        Kind.EXPORT, actor=request.user, object_type="org.Department", changes={"rows": departments.count()}
-    )
+    record(Kind.EXPORT, actor=request.user, object_type="org.Department", changes={"rows": departments.count()})
     return _xlsx_response(write_xlsx(_("Departments"), headers, rows), "departments.xlsx")
 
 
@@ -275,9 +267,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_person_for(request, pk)
     memberships = person.memberships.select_related("department").order_by("-active", "role")
-    changes = AuditEvent.objects.filter(object_type="org.User", object_id=str(person.pk)).select_related(
-        "actor"
-    )[:20]
+    changes = AuditEvent.objects.filter(object_type="org.User", object_id=str(person.pk)).select_related("actor")[:20]
     return render(
         request,
         "org/person_detail.html",
@@ -326,9 +316,7 @@ def _editable_person(request: HttpRequest, pk: int) -> User | None:
     if person.pk == request.user.pk:
         messages.error(request, _("You cannot change your own account or roles here."))
         return None
-    if access.has_role(person, {Role.SYSADMIN, Role.AUDITOR}) and not access.has_role(
-        request.user, {Role.SYSADMIN}
-    ):
+    if access.has_role(person, {Role.SYSADMIN, Role.AUDITOR}) and not access.has_role(request.user, {Role.SYSADMIN}):
         messages.error(request, _("Only a system administrator can change an administrator's account."))
         return None
     return person
@@ -493,9 +481,7 @@ def _import(request, *, kind, columns, required, check, write, back, template_ur
             messages.error(request, " ".join(getattr(exc, "messages", [_("The file could not be read.")])))
             return redirect(request.path)
         if not result.ok:
-            return render(
-                request, "org/import.html", {**context, "form": ImportUploadForm(), "check": result}
-            )
+            return render(request, "org/import.html", {**context, "form": ImportUploadForm(), "check": result})
         path.unlink(missing_ok=True)
         del request.session[session_key]
         record(Kind.IMPORT, actor=request.user, object_type=kind, changes={"rows": len(result.rows)})
@@ -511,8 +497,7 @@ def _import(request, *, kind, columns, required, check, write, back, template_ur
         try:
             if upload.size > settings.IMPORT_MAX_BYTES:
                 raise ValidationError(
-                    _("The file is larger than %(size)d MB.")
-                    % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+                    _("The file is larger than %(size)d MB.") % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
                 )
             data = upload.read()
             check_sheet_upload(upload.name, data, settings.IMPORT_MAX_BYTES)
@@ -533,9 +518,7 @@ def _import(request, *, kind, columns, required, check, write, back, template_ur
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -583,7 +566,5 @@ def year_advance(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, _("%(year)s is now “%(state)s”.") % {"year": year, "state": year.get_state_display()}
-        )
+        messages.success(request, _("%(year)s is now “%(state)s”.") % {"year": year, "state": year.get_state_display()})
     return redirect("org:year-list")

@@ -124,17 +124,13 @@ def check_plan(targets: list[TargetFacts], *, limit: int) -> CheckResult:
                 WARNING,
                 "too_many",
                 str(
-                    _(
-                        "%(count)d targets: more than the %(limit)d this year's scheme expects; keep the key ones."
-                    )
+                    _("%(count)d targets: more than the %(limit)d this year's scheme expects; keep the key ones.")
                     % {"count": len(current), "limit": limit}
                 ),
             )
         )
     if current and not any(t.core for t in current):
-        result.findings.append(
-            Finding(WARNING, "no_core", str(_("No target is marked as a core indicator.")))
-        )
+        result.findings.append(Finding(WARNING, "no_core", str(_("No target is marked as a core indicator."))))
     return result
 
 

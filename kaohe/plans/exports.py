@@ -110,21 +110,18 @@ def template_workbook(departments: list[str]) -> bytes:
     help_sheet = workbook.active
     help_sheet.title = _("Instructions")[:31]
     for line in [
-        _(
-            "Two sheets: 目标 (one row per target) and 节点 (one row per work node, joined to its target by the code)."
-        ),
+        _("Two sheets: 目标 (one row per target) and 节点 (one row per work node, joined to its target by the code)."),
         _("The code is the key within a year: a code that exists already updates that target."),
         _(
-            "类别: 重点工作, 重大项目, 品牌建设, 常规工作 or 加分项. 指标类型: 量化 (a target value and unit) or 节点 (a milestone)."
+            "类别: 重点工作, 重大项目, 品牌建设, 常规工作 or 加分项. "
+            "指标类型: 量化 (a target value and unit) or 节点 (a milestone)."
         ),
         _(
             "A quarterly indicator is one target with four nodes; for a quantified target each node gives the "
             "cumulative value expected by its date."
         ),
         _("Dates as 2021-09-30; numbers in ordinary digits. 核心指标 and 下分到院部 take 是 or 否."),
-        _(
-            "Nothing is written until you have seen the preview and confirmed it; any error stops the whole import."
-        ),
+        _("Nothing is written until you have seen the preview and confirmed it; any error stops the whole import."),
     ]:
         help_sheet.append([str(line)])
     help_sheet.column_dimensions["A"].width = 110

@@ -14,9 +14,7 @@ class TargetForm(forms.ModelForm):
     target_value = NormalisedDecimalField(
         label=_("target value"), max_digits=12, decimal_places=2, required=False, min_value=0
     )
-    weight = NormalisedDecimalField(
-        label=_("weight"), max_digits=5, decimal_places=2, required=False, min_value=0
-    )
+    weight = NormalisedDecimalField(label=_("weight"), max_digits=5, decimal_places=2, required=False, min_value=0)
 
     class Meta:
         model = Target
@@ -48,9 +46,7 @@ class TargetForm(forms.ModelForm):
         code = self.cleaned_data["code"].strip()
         clash = Target.objects.filter(year=self.plan.year, code=code).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise ValidationError(
-                _("Another target of this year already has the code %(code)s.") % {"code": code}
-            )
+            raise ValidationError(_("Another target of this year already has the code %(code)s.") % {"code": code})
         return code
 
     def clean(self) -> dict:
@@ -147,9 +143,7 @@ class TargetFilterForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    department = forms.ModelChoiceField(
-        label=_("College"), queryset=Department.objects.none(), required=False
-    )
+    department = forms.ModelChoiceField(label=_("College"), queryset=Department.objects.none(), required=False)
     target_value = NormalisedDecimalField(
         label=_("Share"), max_digits=12, decimal_places=2, required=False, min_value=0
     )
@@ -178,9 +172,7 @@ class AdjustmentForm(forms.Form):
     target_value = NormalisedDecimalField(
         label=_("target value"), max_digits=12, decimal_places=2, required=False, min_value=0
     )
-    weight = NormalisedDecimalField(
-        label=_("weight"), max_digits=5, decimal_places=2, required=False, min_value=0
-    )
+    weight = NormalisedDecimalField(label=_("weight"), max_digits=5, decimal_places=2, required=False, min_value=0)
     responsible = forms.CharField(label=_("person responsible"), max_length=50, required=False)
 
 

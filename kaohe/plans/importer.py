@@ -103,13 +103,7 @@ class TargetRowForm(forms.Form):
         return self._department(self.cleaned_data["lead_department"])
 
     def clean_co_departments(self):
-        names = [
-            n
-            for n in str(self.cleaned_data["co_departments"])
-            .replace(",", "、")
-            .replace("，", "、")
-            .split("、")
-        ]
+        names = [n for n in str(self.cleaned_data["co_departments"]).replace(",", "、").replace("，", "、").split("、")]
         return [self._department(n) for n in names if n.strip()]
 
     def clean(self):
@@ -172,21 +166,15 @@ def read_workbook(data: bytes) -> tuple[list[SheetRow], list[SheetRow]]:
     target_name = lowered.get(exports.TARGET_SHEET) or lowered.get("targets")
     node_name = lowered.get(exports.NODE_SHEET) or lowered.get("nodes")
     if target_name is None or node_name is None:
-        raise ValidationError(
-            _("The workbook needs a sheet named 目标 and a sheet named 节点 (see the template).")
-        )
+        raise ValidationError(_("The workbook needs a sheet named 目标 and a sheet named 节点 (see the template)."))
     tables = {}
     for name in (target_name, node_name):
         try:
             tables[name] = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
             raise ValidationError(_("The file could not be read. Is it a valid spreadsheet?")) from exc
-    targets = rows_of_table(
-        tables[target_name], _columns(exports.TARGET_COLUMNS), {"code", "title", "department"}
-    )
-    nodes = rows_of_table(
-        tables[node_name], _columns(exports.NODE_COLUMNS), {"code", "due_date"}, allow_empty=True
-    )
+    targets = rows_of_table(tables[target_name], _columns(exports.TARGET_COLUMNS), {"code", "title", "department"})
+    nodes = rows_of_table(tables[node_name], _columns(exports.NODE_COLUMNS), {"code", "due_date"}, allow_empty=True)
     if len(targets) + len(nodes) > MAX_ROWS:
         raise ValidationError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
     return targets, nodes
@@ -228,9 +216,7 @@ def check(
     plan = Plan(year=year)
     sheet_t, sheet_n = exports.TARGET_SHEET, exports.NODE_SHEET
     if year.is_read_only:
-        plan.errors.append(
-            ("", 0, _("The year %(year)s is closed: its plans are read-only.") % {"year": year})
-        )
+        plan.errors.append(("", 0, _("The year %(year)s is closed: its plans are read-only.") % {"year": year}))
         return plan
     if not target_rows:
         plan.errors.append((sheet_t, 1, _("The sheet has a header but no rows.")))
@@ -238,9 +224,7 @@ def check(
     departments = _department_names()
     writable = {d.pk for d in departments.values() if access.writes_for(user, d)}
     plans = {p.department_id: p for p in TargetPlan.objects.filter(year=year)}
-    existing = {
-        t.code: t for t in Target.objects.filter(year=year).prefetch_related("nodes", "co_departments")
-    }
+    existing = {t.code: t for t in Target.objects.filter(year=year).prefetch_related("nodes", "co_departments")}
     total = len(target_rows) + len(node_rows)
     seen: dict[str, int] = {}
     for index, row in enumerate(target_rows, start=1):
@@ -289,9 +273,7 @@ def check(
                 (
                     sheet_t,
                     row.number,
-                    _(
-                        "The plan of %(department)s is %(state)s: change approved targets by an adjustment request."
-                    )
+                    _("The plan of %(department)s is %(state)s: change approved targets by an adjustment request.")
                     % {"department": department.name, "state": department_plan.get_state_display()},
                 )
             )
@@ -318,9 +300,7 @@ def check(
             )
             continue
         if code in plan.rows:
-            plan.nodes[code].append(
-                (data["due_date"], data["deliverable"], data["expected_value"], row.number)
-            )
+            plan.nodes[code].append((data["due_date"], data["deliverable"], data["expected_value"], row.number))
     _check_parents(plan, existing)
     _check_node_values(plan)
     if not plan.errors:
@@ -330,7 +310,7 @@ def check(
 
 
 def _check_parents(plan: Plan, existing: dict[str, Target]) -> None:
-    for code, data in plan.rows.items():
+    for data in plan.rows.values():
         parent_code = (data.get("parent") or "").strip()
         if not parent_code:
             data["parent_id"] = None
@@ -354,14 +334,13 @@ def _check_node_values(plan: Plan) -> None:
     for code, nodes in plan.nodes.items():
         if plan.rows[code]["kind"] != IndicatorKind.QUANTIFIED:
             continue
-        for due_date, _deliverable, value, number in nodes:
+        for _due_date, _deliverable, value, number in nodes:
             if value is None:
                 plan.errors.append(
                     (
                         exports.NODE_SHEET,
                         number,
-                        _("A node of the quantified target %(code)s needs its expected value.")
-                        % {"code": code},
+                        _("A node of the quantified target %(code)s needs its expected value.") % {"code": code},
                     )
                 )
 
@@ -394,9 +373,7 @@ def _sort_changes(plan: Plan, existing: dict[str, Target]) -> None:
             plan.create.append(code)
             continue
         values = _row_values(data)
-        same = all(
-            getattr(target, k) == v for k, v in values.items() if not isinstance(v, str) or k != "parent_id"
-        )
+        same = all(getattr(target, k) == v for k, v in values.items() if not isinstance(v, str) or k != "parent_id")
         same = same and _node_tuples(plan.nodes.get(code, [])) == _node_tuples(
             (n.due_date, n.deliverable, n.expected_value) for n in target.nodes.all()
         )
@@ -415,9 +392,7 @@ def apply(plan: Plan, *, progress: Progress = _no_progress) -> dict:
     missing = [TargetPlan(year=year, department_id=pk) for pk in departments if pk not in plans]
     for new_plan in bulk_create_with_history(missing, TargetPlan, batch_size=1000):
         plans[new_plan.department_id] = new_plan
-    plans.update(
-        {p.department_id: p for p in TargetPlan.objects.filter(year=year, department__in=departments)}
-    )
+    plans.update({p.department_id: p for p in TargetPlan.objects.filter(year=year, department__in=departments)})
     existing = {t.code: t for t in Target.objects.filter(year=year, code__in=plan.create + plan.update)}
     progress("apply", 0, len(plan.rows))
 
@@ -447,9 +422,7 @@ def apply(plan: Plan, *, progress: Progress = _no_progress) -> dict:
 
     # Parents named by a code in the same file, now that they exist.
     every = {**created, **{t.code: t for t in changed}}
-    parents_by_code = {
-        c: t for c, t in Target.objects.filter(year=year, is_split=True).values_list("code", "pk")
-    }
+    parents_by_code = {c: t for c, t in Target.objects.filter(year=year, is_split=True).values_list("code", "pk")}
     late = []
     for code in plan.create + plan.update:
         parent = plan.rows[code]["parent_id"]

@@ -25,9 +25,7 @@ class TargetPlan(models.Model):
         APPROVED = "approved", _("Approved")
 
     year = models.ForeignKey(AssessmentYear, models.PROTECT, related_name="plans", verbose_name=_("year"))
-    department = models.ForeignKey(
-        Department, models.PROTECT, related_name="plans", verbose_name=_("department")
-    )
+    department = models.ForeignKey(Department, models.PROTECT, related_name="plans", verbose_name=_("department"))
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.DRAFT)
     return_reason = models.TextField(_("reason for returning"), blank=True)
     # Why the plan was submitted although the plan check had warnings.
@@ -100,9 +98,7 @@ class Target(models.Model):
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(_("category"), max_length=10, choices=Category, default=Category.KEY)
     core = models.BooleanField(_("core indicator"), default=False)
-    kind = models.CharField(
-        _("indicator kind"), max_length=10, choices=IndicatorKind, default=IndicatorKind.MILESTONE
-    )
+    kind = models.CharField(_("indicator kind"), max_length=10, choices=IndicatorKind, default=IndicatorKind.MILESTONE)
     target_value = models.DecimalField(
         _("target value"),
         max_digits=12,
@@ -154,9 +150,7 @@ class Target(models.Model):
         verbose_name_plural = _("targets")
         constraints = [
             models.UniqueConstraint(fields=["year", "code"], name="target_code_unique_in_year"),
-            models.CheckConstraint(
-                condition=Q(weight__gte=0) | Q(weight__isnull=True), name="target_weight_positive"
-            ),
+            models.CheckConstraint(condition=Q(weight__gte=0) | Q(weight__isnull=True), name="target_weight_positive"),
         ]
         indexes = [models.Index(fields=["year", "category"], name="target_year_category")]
 
@@ -267,9 +261,7 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     year = models.ForeignKey(AssessmentYear, models.PROTECT, related_name="+", verbose_name=_("year"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person")
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person"))
     filename = models.CharField(_("file name"), max_length=255)
     # The uploaded file's random name under MEDIA_ROOT/imports/.
     token = models.CharField(max_length=64, unique=True)

@@ -47,15 +47,10 @@ def plan_for(year: AssessmentYear, department: Department) -> TargetPlan:
 
 def _require_editable(plan: TargetPlan) -> None:
     if plan.year.is_read_only:
-        raise ValidationError(
-            _("The year %(year)s is closed: its plans are read-only.") % {"year": plan.year}
-        )
+        raise ValidationError(_("The year %(year)s is closed: its plans are read-only.") % {"year": plan.year})
     if not plan.is_editable:
         raise ValidationError(
-            _(
-                "This plan is %(state)s and cannot be edited; an approved target changes through an adjustment "
-                "request."
-            )
+            _("This plan is %(state)s and cannot be edited; an approved target changes through an adjustment request.")
             % {"state": plan.get_state_display()}
         )
 
@@ -168,9 +163,7 @@ def split_target(*, parent: Target, shares: Sequence[ShareData]) -> list[Target]
     department owns it. Shares no longer listed are withdrawn, never deleted.
     """
     if parent.plan.year.is_read_only:
-        raise ValidationError(
-            _("The year %(year)s is closed: its plans are read-only.") % {"year": parent.year}
-        )
+        raise ValidationError(_("The year %(year)s is closed: its plans are read-only.") % {"year": parent.year})
     if not parent.is_split or not parent.is_quantified or parent.target_value is None:
         raise ValidationError(_("Only a quantified target marked for splitting, with a value, can be split."))
     existing = {s.plan.department_id: s for s in parent.shares.select_related("plan__department")}
@@ -181,9 +174,7 @@ def split_target(*, parent: Target, shares: Sequence[ShareData]) -> list[Target]
         target = existing.pop(share.department.pk, None)
         if target is None:
             plan = plan_for(parent.plan.year, share.department)
-            target = Target(
-                plan=plan, year=parent.year, parent=parent, code=f"{parent.code}-{share.department.pk}"
-            )
+            target = Target(plan=plan, year=parent.year, parent=parent, code=f"{parent.code}-{share.department.pk}")
         for name in ("title", "description", "category", "core", "kind", "unit", "weight", "responsible"):
             setattr(target, name, getattr(parent, name))
         target.lead_department = parent.plan.department
@@ -212,9 +203,7 @@ def request_adjustment(*, target: Target, kind: str, reason: str, proposal: dict
         raise ValidationError(_("This target has been withdrawn."))
     if target.adjustments.filter(state=Adjustment.State.PENDING).exists():
         raise ValidationError(_("An adjustment of this target is already waiting for a decision."))
-    adjustment = Adjustment(
-        target=target, kind=kind, reason=reason.strip(), proposal=proposal, requested_by=by
-    )
+    adjustment = Adjustment(target=target, kind=kind, reason=reason.strip(), proposal=proposal, requested_by=by)
     adjustment.full_clean()
     adjustment.save()
     return adjustment
@@ -222,9 +211,7 @@ def request_adjustment(*, target: Target, kind: str, reason: str, proposal: dict
 
 @transaction.atomic
 def decide_adjustment(*, adjustment: Adjustment, approve: bool, note: str, by) -> Adjustment:
-    adjustment = (
-        Adjustment.objects.select_for_update().select_related("target__plan__year").get(pk=adjustment.pk)
-    )
+    adjustment = Adjustment.objects.select_for_update().select_related("target__plan__year").get(pk=adjustment.pk)
     if adjustment.state != Adjustment.State.PENDING:
         raise ValidationError(_("This adjustment has already been decided."))
     if not approve and not note.strip():

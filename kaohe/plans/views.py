@@ -72,9 +72,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     departments = list(selectors.plan_overview(request.user, year))
     rows = [(d, d.year_plans[0] if d.year_plans else None) for d in departments]
-    return render(
-        request, "plans/plan_list.html", {"year": year, "rows": rows, "years": AssessmentYear.objects.all()}
-    )
+    return render(request, "plans/plan_list.html", {"year": year, "rows": rows, "years": AssessmentYear.objects.all()})
 
 
 @require_safe
@@ -105,9 +103,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubmitForm(request.POST)
     form.is_valid()
     try:
-        services.submit_plan(
-            plan=plan, by=request.user, warnings_note=form.cleaned_data.get("warnings_note", "")
-        )
+        services.submit_plan(plan=plan, by=request.user, warnings_note=form.cleaned_data.get("warnings_note", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -128,9 +124,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, _("The plan has been approved.") if approve else _("The plan has been returned.")
-        )
+        messages.success(request, _("The plan has been approved.") if approve else _("The plan has been returned."))
     return redirect("plans:plan-detail", plan.pk)
 
 
@@ -154,9 +148,7 @@ def _filtered_targets(request: HttpRequest, year: AssessmentYear):
             targets = targets.filter(_due_filter(data["due"], year.year)).distinct()
         if data["q"].strip():
             q = data["q"].strip()
-            targets = targets.filter(
-                Q(code__icontains=q) | Q(title__icontains=q) | Q(responsible__icontains=q)
-            )
+            targets = targets.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(responsible__icontains=q))
         state = data["state"]
     if state == "":
         targets = targets.filter(withdrawn=False)
@@ -192,9 +184,7 @@ def target_export(request: HttpRequest) -> HttpResponse:
         object_type="plans.Target",
         changes={"year": year.year, "filter": request.GET.urlencode()},
     )
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="targets-{year.year}.xlsx"'
     return response
 
@@ -227,11 +217,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _target_form(request: HttpRequest, plan: TargetPlan, target: Target | None) -> HttpResponse:
-    if (
-        not plan.is_editable
-        or not access.writes_for(request.user, plan.department)
-        or (target and target.parent_id)
-    ):
+    if not plan.is_editable or not access.writes_for(request.user, plan.department) or (target and target.parent_id):
         access.deny_write(request, target or plan)
     form = TargetForm(request.POST or None, instance=target, plan=plan)
     nodes = NodeFormSet(request.POST or None, initial=node_initial(target), prefix="nodes")
@@ -249,9 +235,7 @@ def _target_form(request: HttpRequest, plan: TargetPlan, target: Target | None) 
         else:
             messages.success(request, _("Target %(code)s saved.") % {"code": saved.code})
             return redirect("plans:plan-detail", plan.pk)
-    return render(
-        request, "plans/target_form.html", {"form": form, "nodes": nodes, "plan": plan, "target": target}
-    )
+    return render(request, "plans/target_form.html", {"form": form, "nodes": nodes, "plan": plan, "target": target})
 
 
 def target_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
@@ -268,9 +252,7 @@ def target_split(request: HttpRequest, pk: int) -> HttpResponse:
     if not parent.is_split or not access.submits_for(request.user, parent.plan.department):
         access.deny_write(request, parent)
     colleges = Department.objects.active().filter(kind=Department.Kind.TEACHING)
-    existing = {
-        s.plan.department_id: s for s in parent.shares.filter(withdrawn=False).prefetch_related("nodes")
-    }
+    existing = {s.plan.department_id: s for s in parent.shares.filter(withdrawn=False).prefetch_related("nodes")}
     initial = []
     for college in colleges:
         share = existing.get(college.pk)
@@ -282,9 +264,7 @@ def target_split(request: HttpRequest, pk: int) -> HttpResponse:
                 "due_date": last.due_date if last else None,
             }
         )
-    formset = ShareFormSet(
-        request.POST or None, initial=initial, prefix="shares", form_kwargs={"colleges": colleges}
-    )
+    formset = ShareFormSet(request.POST or None, initial=initial, prefix="shares", form_kwargs={"colleges": colleges})
     if request.method == "POST" and formset.is_valid():
         shares = [
             services.ShareData(
@@ -300,9 +280,7 @@ def target_split(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(
-                request, _("The target has been split to %(count)d colleges.") % {"count": len(shares)}
-            )
+            messages.success(request, _("The target has been split to %(count)d colleges.") % {"count": len(shares)})
             return redirect("plans:target-detail", parent.pk)
     return render(request, "plans/target_split.html", {"target": parent, "formset": formset})
 
@@ -325,9 +303,7 @@ def adjustment_create(request: HttpRequest, target_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = {
-            k: (str(v) if v is not None else None) for k, v in data.items() if k not in ("kind", "reason")
-        }
+        fields = {k: (str(v) if v is not None else None) for k, v in data.items() if k not in ("kind", "reason")}
         try:
             services.request_adjustment(
                 target=target,
@@ -406,9 +382,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             path = tasks.upload_path(token)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-            job = ImportJob.objects.create(
-                year=year, user=request.user, filename=upload.name[:255], token=token
-            )
+            job = ImportJob.objects.create(year=year, user=request.user, filename=upload.name[:255], token=token)
             tasks.check_import.enqueue(job.pk)
             return redirect("plans:import-job", job.pk)
     jobs = ImportJob.objects.filter(user=request.user).select_related("year")[:10]
@@ -458,9 +432,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     from kaohe.plans import tasks
 
     job = _job_for(request, pk)
-    updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.APPLYING
-    )
+    updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(state=ImportJob.State.APPLYING)
     if updated and not job.result.get("error_count"):
         tasks.apply_import.enqueue(job.pk)
     elif updated:
@@ -471,9 +443,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def import_template(request: HttpRequest) -> HttpResponse:
-    names = list(
-        access.assessment_departments(request.user).filter(active=True).values_list("name", flat=True)
-    )
+    names = list(access.assessment_departments(request.user).filter(active=True).values_list("name", flat=True))
     response = HttpResponse(
         exports.template_workbook(names),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

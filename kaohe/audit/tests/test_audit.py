@@ -33,9 +33,7 @@ class AuditEventTests(BaseTestCase):
         self.assertEqual(event.roles, "office")
         self.assertEqual(event.changes["name"], ["liaison", "新名字"])
         self.assertTrue(event.request_id)
-        self.client.post(
-            reverse("org:person-password", args=[self.liaison.pk]), {"password": "Another-Secret-42"}
-        )
+        self.client.post(reverse("org:person-password", args=[self.liaison.pk]), {"password": "Another-Secret-42"})
         for e in AuditEvent.objects.all():
             self.assertNotIn("password", e.changes)
             self.assertNotIn("Another-Secret-42", str(e.changes))

@@ -44,9 +44,7 @@ def log_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWO
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     # Wait for the server's answer, so that a failed attempt is counted before the next one.
-    with page.expect_response(
-        lambda r: r.request.method == "POST" and r.url.startswith(f"{base_url}/login/")
-    ):
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.startswith(f"{base_url}/login/")):
         login_button(page).click()
 
 
@@ -162,9 +160,7 @@ def test_each_language_is_named_in_itself(live_server, page: Page):
     """A reader of either language can always find the way back."""
     page.goto(f"{live_server.url}/login/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    expect(page.get_by_test_id("language-switch").get_by_role("button")).to_have_text(
-        ["English"], timeout=1000
-    )
+    expect(page.get_by_test_id("language-switch").get_by_role("button")).to_have_text(["English"], timeout=1000)
 
 
 def test_lockout_and_unlock(live_server, page: Page, browser, browser_context_args):

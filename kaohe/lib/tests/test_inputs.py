@@ -32,9 +32,7 @@ def test_numbers_people_type_are_read(text, expected):
     assert parse_decimal(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["١٢٣", "〇", "一百", "NaN", "Infinity", "1e5", "1e309", "98.4%", "abc", "1.2.3"]
-)
+@pytest.mark.parametrize("text", ["١٢٣", "〇", "一百", "NaN", "Infinity", "1e5", "1e309", "98.4%", "abc", "1.2.3"])
 def test_other_numbers_are_refused_with_a_message(text):
     with pytest.raises(ValidationError):
         parse_decimal(text)
@@ -58,9 +56,7 @@ def test_dates_people_type_are_read(text):
     assert parse_date(text) == SEPT_30
 
 
-@pytest.mark.parametrize(
-    "text", ["2021-02-30", "30/09/2021", "09/30/2021", "9月30日", "yesterday", "2021-13-01"]
-)
+@pytest.mark.parametrize("text", ["2021-02-30", "30/09/2021", "09/30/2021", "9月30日", "yesterday", "2021-13-01"])
 def test_impossible_or_ambiguous_dates_are_refused(text):
     with pytest.raises(ValidationError):
         parse_date(text)

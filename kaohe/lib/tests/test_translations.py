@@ -15,9 +15,7 @@ CATALOG = Path("kaohe/locale/zh_Hans/LC_MESSAGES/django.po")
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext is not installed")
 def test_the_chinese_catalog_is_complete(tmp_path):
     # Extract the strings of a copy of the code, merging the committed catalog, as makemessages does.
-    shutil.copytree(
-        ROOT / "kaohe", tmp_path / "kaohe", ignore=shutil.ignore_patterns("__pycache__", "vendor", "*.mo")
-    )
+    shutil.copytree(ROOT / "kaohe", tmp_path / "kaohe", ignore=shutil.ignore_patterns("__pycache__", "vendor", "*.mo"))
     shutil.copy(ROOT / "manage.py", tmp_path)
     python = shutil.which("python", path=str(Path(__import__("sys").executable).parent)) or "python"
     subprocess.run(
@@ -28,9 +26,7 @@ def test_the_chinese_catalog_is_complete(tmp_path):
         timeout=120,
     )
     merged = tmp_path / CATALOG
-    untranslated = subprocess.run(
-        ["msgattrib", "--untranslated", str(merged)], capture_output=True, text=True
-    )
+    untranslated = subprocess.run(["msgattrib", "--untranslated", str(merged)], capture_output=True, text=True)
     fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", str(merged)], capture_output=True, text=True)
     assert untranslated.stdout == "", "strings without a Chinese translation:\n" + untranslated.stdout
     assert fuzzy.stdout == "", "fuzzy translations:\n" + fuzzy.stdout

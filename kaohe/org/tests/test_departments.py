@@ -50,9 +50,7 @@ class DepartmentVisibilityTests(BaseTestCase):
         self.login(self.liaison)
         before = business_checksum()
         for name in ("org:department-deactivate", "org:department-edit"):
-            response = self.client.post(
-                reverse(name, args=[self.dept_a.pk]), {"name": "改名", "kind": "other"}
-            )
+            response = self.client.post(reverse(name, args=[self.dept_a.pk]), {"name": "改名", "kind": "other"})
             self.assertEqual(response.status_code, 403)
         self.assertEqual(business_checksum(), before)
 
@@ -66,9 +64,7 @@ class DepartmentManagementTests(BaseTestCase):
         )
         department = Department.objects.get(name="外国语学院")
         self.assertRedirects(response, reverse("org:department-detail", args=[department.pk]))
-        event = AuditEvent.objects.get(
-            kind="create", object_type="org.Department", object_id=str(department.pk)
-        )
+        event = AuditEvent.objects.get(kind="create", object_type="org.Department", object_id=str(department.pk))
         self.assertEqual(event.actor, self.office)
         self.assertEqual(event.changes["name"], [None, "外国语学院"])
 

@@ -18,9 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PEOPLE_HEADER = ["用户名", "姓名", "邮箱", "手机", "角色", "部门"]
 
 
-def workbook(
-    rows: list[list], header: list[str] = PEOPLE_HEADER, name: str = "people.xlsx"
-) -> SimpleUploadedFile:
+def workbook(rows: list[list], header: list[str] = PEOPLE_HEADER, name: str = "people.xlsx") -> SimpleUploadedFile:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(header)
@@ -174,9 +172,7 @@ class DepartmentImportTests(BaseTestCase):
 
     def test_a_duplicate_row_stops_everything(self):
         before = business_checksum()
-        file = workbook(
-            [["外国语学院", "", "教学院部", "", 1], ["外国语学院", "", "其他", "", 2]], header=self.header
-        )
+        file = workbook([["外国语学院", "", "教学院部", "", 1], ["外国语学院", "", "其他", "", 2]], header=self.header)
         response = self.client.post(self.url, {"file": file}, HTTP_ACCEPT_LANGUAGE="zh-hans")
         self.assertFalse(response.context["check"].ok)
         self.assertContains(response, "第 2 行")
@@ -191,8 +187,6 @@ class DepartmentImportTests(BaseTestCase):
         response = self.client.post(self.url, {"file": SimpleUploadedFile("d.xlsx", exported)})
         self.assertTrue(response.context["check"].ok)
         self.client.post(self.url, {"confirm": "1", "token": response.context["token"]})
-        after = {
-            d.pk: (d.name, d.short_name, d.kind, d.group, d.order, d.active) for d in Department.objects.all()
-        }
+        after = {d.pk: (d.name, d.short_name, d.kind, d.group, d.order, d.active) for d in Department.objects.all()}
         self.assertEqual(after, self.snapshot)
         self.assertEqual(business_checksum(), before)

@@ -39,9 +39,7 @@ class LoginTests(BaseTestCase):
         unknown = self.attempt("nobody", "whatever-it-is")
         wrong = self.attempt("liaison", "whatever-it-is")
         self.assertEqual(unknown.status_code, wrong.status_code)
-        self.assertEqual(
-            comparable_page(unknown, 'value="nobody"'), comparable_page(wrong, 'value="liaison"')
-        )
+        self.assertEqual(comparable_page(unknown, 'value="nobody"'), comparable_page(wrong, 'value="liaison"'))
         self.assertContains(wrong, "The username or password is not correct.")
         self.assertEqual(AuditEvent.objects.filter(kind="login_failed").count(), 2)
 

@@ -84,9 +84,7 @@ class ForcedChangeTests(BaseTestCase):
 
     def test_a_weak_password_is_refused_with_a_message(self):
         self.client.force_login(self.sysadmin)
-        response = self.client.post(
-            reverse("org:person-password", args=[self.liaison.pk]), {"password": "123"}
-        )
+        response = self.client.post(reverse("org:person-password", args=[self.liaison.pk]), {"password": "123"})
         self.assertEqual(response.status_code, 200)
         self.liaison.refresh_from_db()
         self.assertTrue(self.liaison.check_password(PASSWORD))

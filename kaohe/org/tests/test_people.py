@@ -52,9 +52,7 @@ class PersonTests(BaseTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertFalse(User.objects.filter(username="x2").exists())
-        response = self.client.post(
-            reverse("org:membership-add", args=[self.liaison.pk]), {"role": "sysadmin"}
-        )
+        response = self.client.post(reverse("org:membership-add", args=[self.liaison.pk]), {"role": "sysadmin"})
         self.assertFalse(self.liaison.memberships.filter(role="sysadmin").exists())
 
     def test_an_administrative_role_stands_alone(self):

@@ -32,9 +32,7 @@ class YearTests(BaseTestCase):
 
     def test_an_archived_year_is_read_only(self):
         AssessmentYear.objects.filter(pk=self.year.pk).update(state="archived")
-        response = self.client.post(
-            reverse("org:year-edit", args=[self.year.pk]), {"year": 2021, "name": "改"}
-        )
+        response = self.client.post(reverse("org:year-edit", args=[self.year.pk]), {"year": 2021, "name": "改"})
         self.assertEqual(response.status_code, 302)
         self.year.refresh_from_db()
         self.assertEqual(self.year.name, "")

@@ -20,9 +20,7 @@ def make_target(plan: TargetPlan, *, nodes=(date(2021, 9, 30),), **kwargs) -> Ta
     target = Target.objects.create(plan=plan, year=plan.year, **kwargs)
     for order, due in enumerate(nodes):
         value = target.target_value if target.kind == "quantified" else None
-        Node.objects.create(
-            target=target, due_date=due, deliverable="总结报告", expected_value=value, order=order
-        )
+        Node.objects.create(target=target, due_date=due, deliverable="总结报告", expected_value=value, order=order)
     return target
 
 

@@ -40,9 +40,7 @@ def test_a_complete_milestone_target_passes():
 def test_a_quantified_target_needs_a_value_and_unit():
     assert "no_value" in rules(check_target(target(quantified=True, target_value=None, unit="个")))
     assert "no_value" in rules(check_target(target(quantified=True, target_value=D(2), unit="")))
-    complete = target(
-        quantified=True, target_value=D(2), unit="个", nodes=(NodeFacts(date(2021, 9, 30), "", D(2)),)
-    )
+    complete = target(quantified=True, target_value=D(2), unit="个", nodes=(NodeFacts(date(2021, 9, 30), "", D(2)),))
     assert check_target(complete) == []
 
 
@@ -69,7 +67,10 @@ def share(pk, value, nodes=(NODE,)):
     return target(pk=pk, code=f"S{pk}", quantified=True, target_value=value, unit="人次", nodes=nodes)
 
 
-def split_parent(*shares, value=D(3000)):
+SOCIAL_TRAINING = D(3000)
+
+
+def split_parent(*shares, value=SOCIAL_TRAINING):
     return target(
         quantified=True,
         target_value=value,

@@ -58,22 +58,14 @@ class VisibilityTests(BaseTestCase):
 
     def test_a_liaison_edits_the_draft_and_nothing_after_approval(self):
         self.login(self.liaison)
-        self.assertEqual(
-            self.client.get(reverse("plans:target-edit", args=[self.target_a.pk])).status_code, 200
-        )
+        self.assertEqual(self.client.get(reverse("plans:target-edit", args=[self.target_a.pk])).status_code, 200)
         TargetPlan.objects.filter(pk=self.plan_a.pk).update(state="approved")
-        self.assertEqual(
-            self.client.get(reverse("plans:target-edit", args=[self.target_a.pk])).status_code, 403
-        )
+        self.assertEqual(self.client.get(reverse("plans:target-edit", args=[self.target_a.pk])).status_code, 403)
 
     def test_leaders_read_but_do_not_edit(self):
         self.login(self.leader)
-        self.assertEqual(
-            self.client.get(reverse("plans:target-detail", args=[self.target_a.pk])).status_code, 200
-        )
-        self.assertEqual(
-            self.client.get(reverse("plans:target-edit", args=[self.target_a.pk])).status_code, 403
-        )
+        self.assertEqual(self.client.get(reverse("plans:target-detail", args=[self.target_a.pk])).status_code, 200)
+        self.assertEqual(self.client.get(reverse("plans:target-edit", args=[self.target_a.pk])).status_code, 403)
 
 
 class FilterAndExportTests(BaseTestCase):
@@ -162,7 +154,7 @@ class QueryCountTests(BaseTestCase):
             parent=target,
             shares=[
                 services.ShareData(c, v, [services.NodeData(date(2021, 9, 30))])
-                for c, v in zip(colleges, values)
+                for c, v in zip(colleges, values, strict=True)
             ],
         )
         large = [self.queries(u) for u in urls]

@@ -254,13 +254,9 @@ class AdjustmentTests(BaseTestCase):
         self.assertFalse(Target.objects.get(pk=self.target.pk).withdrawn)
 
     def test_one_pending_request_per_target(self):
-        services.request_adjustment(
-            target=self.target, kind="withdraw", reason="x", proposal={}, by=self.liaison
-        )
+        services.request_adjustment(target=self.target, kind="withdraw", reason="x", proposal={}, by=self.liaison)
         with self.assertRaises(ValidationError):
-            services.request_adjustment(
-                target=self.target, kind="withdraw", reason="y", proposal={}, by=self.liaison
-            )
+            services.request_adjustment(target=self.target, kind="withdraw", reason="y", proposal={}, by=self.liaison)
 
     def test_a_department_cannot_decide_its_own_request(self):
         adjustment = services.request_adjustment(
@@ -310,9 +306,7 @@ class SplitTests(BaseTestCase):
         return self.client.post(reverse("plans:target-split", args=[self.parent.pk]), data)
 
     def test_the_lead_department_splits_and_the_shares_add_up(self):
-        response = self.split(
-            self.head, [(self.dept_b, "1200", "2021-09-30"), (self.college_c, "1800", "2021-09-30")]
-        )
+        response = self.split(self.head, [(self.dept_b, "1200", "2021-09-30"), (self.college_c, "1800", "2021-09-30")])
         self.assertEqual(response.status_code, 302)
         shares = {s.plan.department: s for s in self.parent.shares.all()}
         self.assertEqual(shares[self.dept_b].target_value, Decimal("1200"))
@@ -347,9 +341,7 @@ class SplitTests(BaseTestCase):
         self.login(self.head)
         self.assertEqual(self.client.get(reverse("plans:target-detail", args=[share_b.pk])).status_code, 200)
         self.assertEqual(self.client.get(reverse("plans:target-detail", args=[own_b.pk])).status_code, 404)
-        self.assertEqual(
-            self.client.get(reverse("plans:plan-detail", args=[share_b.plan.pk])).status_code, 404
-        )
+        self.assertEqual(self.client.get(reverse("plans:plan-detail", args=[share_b.plan.pk])).status_code, 404)
         listed = self.client.get(reverse("plans:target-list")).context["page"].object_list
         self.assertNotIn(own_b, list(listed))
         self.assertIn(share_b, list(listed))
