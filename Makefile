@@ -45,11 +45,14 @@ db: python
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo --quiet-logins
 
+# The web server and, beside it, the worker that runs background work (Excel imports).
 run: setup
 	@$(PY) -c 'from kaohe.demo.management.commands.load_demo import logins_table; print(logins_table())'
 	@echo
 	@echo "Kaohe is starting on http://127.0.0.1:8000 (Ctrl+C stops it)"
-	KAOHE_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@KAOHE_DEBUG=1 $(PY) manage.py db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  KAOHE_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # The tests make their own databases (SQLite in memory, or test_* on DATABASE_URL's server).
 test: install
