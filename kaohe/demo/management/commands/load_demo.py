@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kaohe.demo import school
+from kaohe.demo import school, targets
 from kaohe.org.models import AssessmentYear, Department, Membership, User
 
 
@@ -59,6 +59,7 @@ def load() -> int:
         department = departments[department_name] if department_name else None
         membership = Membership.objects.filter(user=person, role=role, department=department).first()
         changed += _sync(membership or Membership(user=person, role=role, department=department), active=True)
+    changed += targets.load_targets(year, departments)
     return changed
 
 
