@@ -47,7 +47,7 @@ CATEGORY_LABELS = {
     "routine": "常规工作",
     "bonus": "加分项",
 }
-KIND_LABELS = {"quantified": "量化", "milestone": "节点"}
+KIND_LABELS = {"quantified": "量化", "milestone": "里程碑"}
 YES, NO = "是", "否"
 
 
@@ -114,7 +114,7 @@ def template_workbook(departments: list[str]) -> bytes:
         _("The code is the key within a year: a code that exists already updates that target."),
         _(
             "类别: 重点工作, 重大项目, 品牌建设, 常规工作 or 加分项. "
-            "指标类型: 量化 (a target value and unit) or 节点 (a milestone)."
+            "指标类型: 量化 (a target value and unit) or 里程碑 (done or not done)."
         ),
         _(
             "A quarterly indicator is one target with four nodes; for a quantified target each node gives the "
@@ -166,7 +166,8 @@ def category_code(value: str) -> str:
 
 def kind_code(value: str) -> str:
     value = str(value).strip()
-    aliases = {"量化": "quantified", "节点": "milestone", "里程碑": "milestone", "定性": "milestone"}
+    # 节点 was this column's word for a milestone in early templates; it is still read.
+    aliases = {"量化": "quantified", "里程碑": "milestone", "节点": "milestone", "定性": "milestone"}
     if value in aliases:
         return aliases[value]
     for code in IndicatorKind.values:
