@@ -1077,7 +1077,7 @@ def department_data() -> dict[str, list[Spec]]:
 
 @dataclass(frozen=True)
 class Wanted:
-    """A spec made concrete for one year: code, dates and departments resolved."""
+    """A spec made concrete for one year: its code, its order in the plan and its dated nodes."""
 
     code: str
     order: int
@@ -1177,6 +1177,8 @@ def _sync_split(parent: Target, departments: Mapping[str, Department], number: i
 
     if current.keys() == wanted.keys() and all(share_ok(current[pk], v, n) for pk, (_dept, v, n) in wanted.items()):
         return 0
+    if not parent.plan.is_editable:  # a split changes only while the lead's plan is a draft; step 3 re-approves
+        parent.plan = _reopen(parent.plan)
     services.split_target(
         parent=parent,
         shares=[services.ShareData(department, value, nodes) for department, value, nodes in wanted.values()],

@@ -17,7 +17,12 @@ def business_checksum() -> str:
     digest = hashlib.md5(usedforsecurity=False)
     for model in sorted(apps.get_models(), key=lambda m: m._meta.label_lower):
         label = model._meta.label_lower
-        if label in IGNORED or model._meta.app_label in ("contenttypes", "auth", "django_cas_ng", "django_tasks_database"):
+        if label in IGNORED or model._meta.app_label in (
+            "contenttypes",
+            "auth",
+            "django_cas_ng",
+            "django_tasks_database",
+        ):
             continue
         digest.update(label.encode())
         rows = model._default_manager.order_by("pk")

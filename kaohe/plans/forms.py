@@ -60,18 +60,24 @@ class TargetForm(forms.ModelForm):
 
 
 class NodeForm(forms.Form):
-    due_date = FlexibleDateField(label=_("due date"))
+    due_date = FlexibleDateField(label=_("due date"), widget=forms.DateInput(format="%Y-%m-%d"))
     deliverable = forms.CharField(label=_("expected deliverable"), max_length=300, required=False)
     expected_value = NormalisedDecimalField(
         label=_("expected value"), max_digits=12, decimal_places=2, required=False, min_value=0
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the table's column heads are the visible labels
+            field.widget.attrs.setdefault("aria-label", str(field.label))
 
 
 class BaseNodeFormSet(forms.BaseFormSet):
     def nodes(self) -> list[NodeData]:
         result = []
         for form in self.forms:
-            if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
+            # Blank extra rows have no data; pre-filled rows count whether or not they were touched.
+            if not form.cleaned_data or (self.can_delete and self._should_delete_form(form)):
                 continue
             data = form.cleaned_data
             result.append(NodeData(data["due_date"], data.get("deliverable", ""), data.get("expected_value")))

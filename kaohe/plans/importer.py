@@ -227,6 +227,8 @@ def check(
     existing = {t.code: t for t in Target.objects.filter(year=year).prefetch_related("nodes", "co_departments")}
     total = len(target_rows) + len(node_rows)
     seen: dict[str, int] = {}
+    # Codes on the 目标 sheet, valid or not: a node of a rejected target is not a second problem.
+    listed = {str(row.values.get("code", "")).strip() for row in target_rows}
     for index, row in enumerate(target_rows, start=1):
         if index % 500 == 0:
             progress("check", index, total)
@@ -290,7 +292,7 @@ def check(
             continue
         data = form.cleaned_data
         code = data["code"].strip()
-        if code not in seen:
+        if code not in listed:
             plan.errors.append(
                 (
                     sheet_n,

@@ -168,8 +168,12 @@ class Target(models.Model):
 
 class NodeQuerySet(models.QuerySet):
     def due_between(self, start: date, end: date) -> NodeQuerySet:
-        """Nodes of targets in force whose due date lies in [start, end]."""
-        return self.filter(due_date__gte=start, due_date__lte=end, target__withdrawn=False)
+        """The due items of [start, end]: nodes of targets in force, split parents left out.
+
+        A school-wide target split to the colleges is reported as the sum of its shares and is not
+        itself a due item (domain.md §3); its shares are.
+        """
+        return self.filter(due_date__gte=start, due_date__lte=end, target__withdrawn=False, target__is_split=False)
 
 
 class Node(models.Model):

@@ -56,24 +56,37 @@ def _require_editable(plan: TargetPlan) -> None:
 
 
 def _set_nodes(target: Target, nodes: Sequence[NodeData]) -> None:
-    """Make the target's nodes these, keeping (and not re-saving) the ones that stay the same."""
-    wanted = [(n.due_date, n.deliverable, n.expected_value) for n in nodes]
-    existing = list(target.nodes.all())
-    current = [(n.due_date, n.deliverable, n.expected_value) for n in existing]
-    if current == wanted:
-        return
-    for node in existing:
+    """Make the target's nodes these: nodes keep their identity by position, and only the ones that
+    differ are saved (later progress reports hang on nodes)."""
+    existing = list(target.nodes.order_by("due_date", "order", "id"))
+    for order, wanted in enumerate(nodes):
+        node = existing[order] if order < len(existing) else Node(target=target)
+        values = {
+            "due_date": wanted.due_date,
+            "deliverable": wanted.deliverable,
+            "expected_value": wanted.expected_value,
+            "order": order,
+        }
+        if node.pk is None or any(getattr(node, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(node, name, value)
+            node.full_clean(exclude=["target"])
+            node.save()
+    for node in existing[len(nodes) :]:
         node.delete()
-    for order, (due_date, deliverable, expected_value) in enumerate(wanted):
-        node = Node(
-            target=target,
-            due_date=due_date,
-            deliverable=deliverable,
-            expected_value=expected_value,
-            order=order,
-        )
-        node.full_clean(exclude=["target"])
-        node.save()
+
+
+def _save_if_changed(obj) -> bool:
+    """Save only when the object differs from its stored row: a save that changes nothing would
+    write an empty version into its history. Compared with the database, not with the object as
+    it came in (a ModelForm has already written its data into its instance)."""
+    if obj.pk is not None:
+        stored = type(obj).objects.filter(pk=obj.pk).values().first()
+        if stored and all(stored[f.attname] == getattr(obj, f.attname) for f in obj._meta.concrete_fields):
+            return False
+    obj.full_clean()
+    obj.save()
+    return True
 
 
 @transaction.atomic
@@ -97,8 +110,7 @@ def save_target(
         target.is_split = False
     if target.order == 0:
         target.order = (plan.targets.count() + 1) * 10
-    target.full_clean()
-    target.save()
+    _save_if_changed(target)
     target.co_departments.set(co_departments)
     _set_nodes(target, nodes)
     return target
@@ -132,7 +144,9 @@ def submit_plan(*, plan: TargetPlan, by, warnings_note: str = "") -> TargetPlan:
 
 @transaction.atomic
 def decide_plan(*, plan: TargetPlan, by, approve: bool, reason: str = "") -> TargetPlan:
-    plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = TargetPlan.objects.select_for_update().select_related("year").get(pk=plan.pk)
+    if plan.year.is_read_only:
+        raise ValidationError(_("The year %(year)s is closed: its plans are read-only.") % {"year": plan.year})
     if plan.state != TargetPlan.State.SUBMITTED:
         raise ValidationError(_("Only a submitted plan can be approved or returned."))
     if not approve and not reason.strip():
@@ -155,6 +169,21 @@ class ShareData:
     nodes: Sequence[NodeData]
 
 
+# What a share takes from its parent. The weight too: the college's plan weighs its share as the
+# lead department weighs the whole (docs/decisions.md 12).
+SHARED_FIELDS = ("title", "description", "category", "core", "kind", "unit", "weight", "responsible")
+
+
+def share_code(parent: Target, department: Department) -> str:
+    """The parent's code and the college's short name: the same in every installation."""
+    code = f"{parent.code}-{department.short_name or department.name}"
+    if len(code) > Target._meta.get_field("code").max_length:
+        raise ValidationError(
+            _("The code %(code)s is too long to name the shares; shorten the target's code.") % {"code": parent.code}
+        )
+    return code
+
+
 @transaction.atomic
 def split_target(*, parent: Target, shares: Sequence[ShareData]) -> list[Target]:
     """Divide a school-wide quantified target into the colleges' shares.
@@ -162,8 +191,7 @@ def split_target(*, parent: Target, shares: Sequence[ShareData]) -> list[Target]
     Each share is a target in its college's plan, with its own value and nodes; the lead
     department owns it. Shares no longer listed are withdrawn, never deleted.
     """
-    if parent.plan.year.is_read_only:
-        raise ValidationError(_("The year %(year)s is closed: its plans are read-only.") % {"year": parent.year})
+    _require_editable(parent.plan)
     if not parent.is_split or not parent.is_quantified or parent.target_value is None:
         raise ValidationError(_("Only a quantified target marked for splitting, with a value, can be split."))
     existing = {s.plan.department_id: s for s in parent.shares.select_related("plan__department")}

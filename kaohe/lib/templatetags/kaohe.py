@@ -19,3 +19,12 @@ def control(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def plain(value):
+    """A Decimal as people write it: 5, 94.5, 94.83 (no trailing zeros); None stays None."""
+    if value is None or value == "":
+        return value
+    text = f"{value:f}" if hasattr(value, "as_tuple") else str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -15,13 +15,35 @@ from kaohe.plans.tests import workbooks
 from kaohe.test import BaseTestCase
 
 GOOD = [
-    {"代码": "JWC-01", "标题": "评选校级教学名师", "责任部门": "教务处", "类别": "重点工作", "核心指标": "是",
-     "指标类型": "量化", "目标值": 5, "单位": "人", "权重": 20, "责任人": "钱处长"},
-    {"代码": "MKS-01", "标题": "红色思政智慧教室及VR综合实训室建设项目", "责任部门": "马院", "类别": "重大项目",
-     "核心指标": "否", "指标类型": "节点", "权重": 30, "责任人": "李院长", "协同部门": "教务处"},
+    {
+        "代码": "JWC-01",
+        "标题": "评选校级教学名师",
+        "责任部门": "教务处",
+        "类别": "重点工作",
+        "核心指标": "是",
+        "指标类型": "量化",
+        "目标值": 5,
+        "单位": "人",
+        "权重": 20,
+        "责任人": "钱处长",
+    },
+    {
+        "代码": "MKS-01",
+        "标题": "红色思政智慧教室及VR综合实训室建设项目",
+        "责任部门": "马院",
+        "类别": "重大项目",
+        "核心指标": "否",
+        "指标类型": "节点",
+        "权重": 30,
+        "责任人": "李院长",
+        "协同部门": "教务处",
+    },
 ]
-GOOD_NODES = [["JWC-01", "2021-06-30", "", 2], ["JWC-01", "2021年9月30日", "", 5],
-              ["MKS-01", "2021-09-15", "完成招标并开工建设", ""]]
+GOOD_NODES = [
+    ["JWC-01", "2021-06-30", "", 2],
+    ["JWC-01", "2021年9月30日", "", 5],
+    ["MKS-01", "2021-09-15", "完成招标并开工建设", ""],
+]
 
 
 class TargetImportTests(BaseTestCase):
@@ -29,8 +51,9 @@ class TargetImportTests(BaseTestCase):
         self.login(self.office)
 
     def upload(self, data: bytes, name: str = "targets.xlsx"):
-        response = self.client.post(reverse("plans:import"), {"file": SimpleUploadedFile(name, data)},
-                                    HTTP_ACCEPT_LANGUAGE="zh-hans")
+        response = self.client.post(
+            reverse("plans:import"), {"file": SimpleUploadedFile(name, data)}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
         if response.status_code != 302:
             return response, None
         job = ImportJob.objects.latest("pk")
@@ -50,8 +73,9 @@ class TargetImportTests(BaseTestCase):
         self.assertEqual(job.state, "done")
         jwc = Target.objects.get(code="JWC-01")
         self.assertEqual((jwc.target_value, jwc.core, jwc.kind), (Decimal(5), True, "quantified"))
-        self.assertEqual([(n.due_date, n.expected_value) for n in jwc.nodes.all()],
-                         [(date(2021, 6, 30), 2), (date(2021, 9, 30), 5)])
+        self.assertEqual(
+            [(n.due_date, n.expected_value) for n in jwc.nodes.all()], [(date(2021, 6, 30), 2), (date(2021, 9, 30), 5)]
+        )
         mks = Target.objects.get(code="MKS-01")
         self.assertEqual(mks.plan.department, self.dept_b)
         self.assertEqual(list(mks.co_departments.all()), [self.dept_a])
@@ -83,23 +107,31 @@ class TargetImportTests(BaseTestCase):
     def test_every_problem_is_listed_by_sheet_and_row_and_nothing_is_written(self):
         bad = [
             GOOD[0],
-            {**GOOD[1], "责任部门": "不存在的学院"},                          # row 3
+            {**GOOD[1], "责任部门": "不存在的学院"},  # row 3
             {"代码": "X-1", "标题": "", "责任部门": "教务处", "类别": "其他", "指标类型": "量化"},  # row 4
-            {**GOOD[0], "标题": "重复代码"},                                  # row 5
-            {"代码": "X-2", "标题": "t", "责任部门": "教务处", "类别": "重点工作", "指标类型": "节点",
-             "权重": "١٠", "核心指标": "也许"},                              # row 6
+            {**GOOD[0], "标题": "重复代码"},  # row 5
+            {
+                "代码": "X-2",
+                "标题": "t",
+                "责任部门": "教务处",
+                "类别": "重点工作",
+                "指标类型": "节点",
+                "权重": "١٠",
+                "核心指标": "也许",
+            },  # row 6
         ]
         nodes = [["JWC-01", "30/09/2021", "", 5], ["NOPE", "2021-09-30", "", ""], ["JWC-01", "2021-02-30", "", 1]]
         before = business_checksum()
         response, job = self.upload(workbooks.xlsx(workbooks.sheets(bad, nodes)))
         errors = {(sheet, row) for sheet, row, _message in job.result["errors"]}
-        self.assertEqual(errors, {("目标", 3), ("目标", 4), ("目标", 5), ("目标", 6),
-                                  ("节点", 2), ("节点", 3), ("节点", 4)})
+        self.assertEqual(
+            errors, {("目标", 3), ("目标", 4), ("目标", 5), ("目标", 6), ("节点", 2), ("节点", 3), ("节点", 4)}
+        )
         text = " ".join(m for _s, _r, m in job.result["errors"])
         for expected in ("不存在的学院", "标题", "类别", "JWC-01", "普通数字", "是", "年-月-日", "NOPE", "不存在"):
             self.assertIn(expected, text)
         self.assertContains(response, "第 3 行")
-        self.assertNotContains(response, "data-testid=\"import-confirm\"")
+        self.assertNotContains(response, 'data-testid="import-confirm"')
         self.confirm(job)
         self.assertEqual(business_checksum(), before)
 
@@ -140,8 +172,9 @@ class TargetImportTests(BaseTestCase):
         self.assertFalse(Target.objects.exists())
 
     def test_the_running_page_polls_and_shows_progress(self):
-        job = ImportJob.objects.create(year=self.year, user=self.office, filename="big.xlsx", token="r" * 32,
-                                       state="checking")
+        job = ImportJob.objects.create(
+            year=self.year, user=self.office, filename="big.xlsx", token="r" * 32, state="checking"
+        )
         from django.core.cache import cache
 
         from kaohe.plans.tasks import progress_key

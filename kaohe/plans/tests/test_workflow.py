@@ -98,7 +98,7 @@ class TargetEditingTests(BaseTestCase):
     def test_editing_keeps_every_version(self):
         target = make_target(self.plan, title="旧标题")
         self.login(self.liaison)
-        self.client.post(
+        response = self.client.post(
             reverse("plans:target-edit", args=[target.pk]),
             {
                 "code": target.code,
@@ -110,6 +110,7 @@ class TargetEditingTests(BaseTestCase):
                 **node_post(rows=[("2021-09-30", "总结报告", "")]),
             },
         )
+        self.assertEqual(response.status_code, 302, response.context and response.context["form"].errors)
         target.refresh_from_db()
         self.assertEqual(target.title, "新标题")
         self.assertEqual([v.title for v in target.history.order_by("history_date")], ["旧标题", "新标题"])
@@ -356,3 +357,37 @@ class SplitTests(BaseTestCase):
         self.split(self.head, [(self.college_c, "3000", "2021-09-30")])
         dropped = self.parent.shares.get(plan__department=self.dept_b)
         self.assertTrue(dropped.withdrawn)
+
+
+class NodeFormTests(BaseTestCase):
+    def test_saving_the_edit_form_keeps_the_nodes_nobody_touched(self):
+        """The edit page sends the existing nodes back as pre-filled rows; unchanged, they stay."""
+        plan = make_plan(self.year, self.dept_a)
+        target = make_target(plan, weight=None, nodes=(date(2021, 6, 30), date(2021, 9, 30)))
+        self.login(self.liaison)
+        page = self.client.get(reverse("plans:target-edit", args=[target.pk]))
+        formset = page.context["nodes"]
+        data = {
+            **node_post(rows=[]),
+            "nodes-TOTAL_FORMS": str(formset.total_form_count()),
+            "nodes-INITIAL_FORMS": str(formset.initial_form_count()),
+        }
+        for form in formset.forms:
+            for name, field in form.fields.items():
+                value = form.initial.get(name, "")
+                if name == "DELETE":
+                    continue
+                data[form.add_prefix(name)] = field.widget.format_value(value) or ""
+        data.update(
+            {
+                "code": target.code,
+                "title": target.title,
+                "category": "key",
+                "kind": "milestone",
+                "weight": "10",
+                "responsible": "张三",
+            }
+        )
+        response = self.client.post(reverse("plans:target-edit", args=[target.pk]), data)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual([n.due_date for n in target.nodes.all()], [date(2021, 6, 30), date(2021, 9, 30)])

@@ -53,8 +53,10 @@ def ods(data: dict[str, list[list]]) -> bytes:
 
     def cell(value) -> str:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
-        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+            attrs = f'office:value-type="float" office:value="{value}"'
+            return f"<table:table-cell {attrs}><text:p>{value}</text:p></table:table-cell>"
+        text = escape(str(value))
+        return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
 
     tables = "".join(
         f'<table:table table:name="{escape(name)}">'
@@ -71,7 +73,8 @@ def ods(data: dict[str, list[list]]) -> bytes:
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
         '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
         "</manifest:manifest>"
