@@ -69,6 +69,18 @@ def check_sheet_upload(name: str, data: bytes, max_bytes: int) -> str:
     return ext
 
 
+def read_sheet_upload(upload) -> bytes:
+    """An uploaded sheet's bytes, refused before reading when too large, then checked."""
+    from django.conf import settings
+
+    limit = settings.IMPORT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(_("The file is larger than %(size)d MB.") % {"size": limit // (1024 * 1024)})
+    data = upload.read()
+    check_sheet_upload(upload.name, data, limit)
+    return data
+
+
 @dataclass
 class SheetRow:
     number: int  # the row number Excel shows, counting the header row

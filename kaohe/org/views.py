@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kaohe.audit.context import client_ip
 from kaohe.audit.log import Kind, record
 from kaohe.audit.models import AuditEvent
-from kaohe.lib.spreadsheets import check_sheet_upload, read_rows, write_template, write_xlsx
+from kaohe.lib.spreadsheets import read_rows, read_sheet_upload, write_template, write_xlsx
 from kaohe.org import access, login, services
 from kaohe.org.forms import (
     DepartmentFilterForm,
@@ -88,8 +88,6 @@ def _next_url(request: HttpRequest) -> str:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth import logout
-
     logout(request)
     return redirect("login")
 
@@ -495,12 +493,7 @@ def _import(request, *, kind, columns, required, check, write, back, template_ur
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > settings.IMPORT_MAX_BYTES:
-                raise ValidationError(
-                    _("The file is larger than %(size)d MB.") % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
-                )
-            data = upload.read()
-            check_sheet_upload(upload.name, data, settings.IMPORT_MAX_BYTES)
+            data = read_sheet_upload(upload)
             rows = read_rows(data, columns, required)
             if not rows:
                 raise ValidationError(_("The sheet has a header but no rows."))

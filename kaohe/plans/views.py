@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kaohe.audit.log import Kind, record
+from kaohe.lib.spreadsheets import read_sheet_upload
 from kaohe.org import access
+from kaohe.org.forms import ImportUploadForm
 from kaohe.org.models import AssessmentYear, Department
-from kaohe.plans import exports, selectors, services
+from kaohe.plans import exports, selectors, services, tasks
 from kaohe.plans.forms import (
     AdjustmentDecisionForm,
     AdjustmentForm,
@@ -366,15 +368,12 @@ def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:
-    from kaohe.org.forms import ImportUploadForm
-    from kaohe.plans import tasks
-
     year = _year(request)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            data = _read_upload(upload)
+            data = read_sheet_upload(upload)
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
@@ -389,20 +388,6 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/import.html", {"form": form, "year": year, "jobs": jobs})
 
 
-def _read_upload(upload) -> bytes:
-    from django.conf import settings
-
-    from kaohe.lib.spreadsheets import check_sheet_upload
-
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(size)d MB.") % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
-    data = upload.read()
-    check_sheet_upload(upload.name, data, settings.IMPORT_MAX_BYTES)
-    return data
-
-
 def _job_for(request: HttpRequest, pk: int) -> ImportJob:
     job = ImportJob.objects.filter(pk=pk, user=request.user).select_related("year").first()
     if job is None:
@@ -413,8 +398,6 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
 
 @require_safe
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    from kaohe.plans import tasks
-
     job = _job_for(request, pk)
     progress = tasks.import_progress(job.pk)
     context = {
@@ -429,8 +412,6 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    from kaohe.plans import tasks
-
     job = _job_for(request, pk)
     updated = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(state=ImportJob.State.APPLYING)
     if updated and not job.result.get("error_count"):
