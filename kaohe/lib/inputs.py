@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 
 
 def fold(text: str) -> str:
@@ -52,19 +53,27 @@ def parse_date(value: object) -> datetime.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return _in_range(value.date())
     if isinstance(value, datetime.date):
-        return value
+        return _in_range(value)
     text = fold(str(value))
     if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial day number, e.g. 44469
-        return EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
+        return _in_range(EXCEL_EPOCH + datetime.timedelta(days=int(float(text))))
     match = DATE_RE.match(text)
     if not match or not text[:4].isascii():
         raise ValidationError(_("Enter a date as year-month-day, e.g. 2021-09-30."), code="invalid")
     try:
-        return datetime.date(*(int(part) for part in match.groups()))
+        parsed = datetime.date(*(int(part) for part in match.groups()))
     except ValueError as exc:
         raise ValidationError(_("This date does not exist."), code="invalid") from exc
+    return _in_range(parsed)
+
+
+def _in_range(day: datetime.date) -> datetime.date:
+    """Assessment dates lie in this century; anything else is a typing mistake."""
+    if not (FIRST_DAY <= day <= LAST_DAY):
+        raise ValidationError(_("Enter a date between 2000 and 2099."), code="out_of_range")
+    return day
 
 
 class NormalisedDecimalField(forms.DecimalField):

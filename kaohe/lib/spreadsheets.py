@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import stat
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,8 @@ SHEET_EXTENSIONS = {".xlsx", ".xls", ".ods"}
 ZIP_MAX_ENTRIES = 1000
 ZIP_MAX_INFLATED = 50 * 1024 * 1024
 ZIP_MAX_RATIO = 100
+# Control characters other than tab, newline and carriage return: refused in imported text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Cells starting with these are formulas to Excel, LibreOffice and WPS (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -151,7 +154,10 @@ def _text(cell: Any) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """Cell values as a form would receive them: text, with whole floats as integers."""
+    """Cell values as a form would receive them: text, with whole floats as integers.
+
+    Text that an export protected from Excel ("'=1+1", see ``safe_cell``) comes back as it was.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -164,13 +170,19 @@ def _cell(value: Any) -> Any:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
-    return str(value).replace("\u3000", " ").strip()
+    text = str(value).replace("\u3000", " ").strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
 
 
 def safe_cell(value: Any) -> Any:
-    """A value for an exported cell: text that Excel would evaluate becomes plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """A value for an exported cell: text that Excel would evaluate becomes plain text, and control
+    characters, which a worksheet cannot hold, are dropped (the importer refuses them anyway)."""
+    if isinstance(value, str):
+        value = CONTROL_CHARACTERS.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 

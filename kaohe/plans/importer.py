@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kaohe.lib.inputs import FlexibleDateField, NormalisedDecimalField
-from kaohe.lib.spreadsheets import SheetRow
+from kaohe.lib.spreadsheets import CONTROL_CHARACTERS, SheetRow
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department
 from kaohe.plans import exports
@@ -59,7 +59,18 @@ class YesNoField(forms.Field):
         raise ValidationError(_("Write 是 or 否."))
 
 
-class TargetRowForm(forms.Form):
+class NoControlCharactersMixin:
+    """Text from a sheet may carry control characters no page or export can hold: refuse them."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                self.add_error(name, _("This text contains control characters; remove them."))
+        return data
+
+
+class TargetRowForm(NoControlCharactersMixin, forms.Form):
     code = forms.CharField(label=gettext_lazy("code"), max_length=30)
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
     department = forms.CharField(label=gettext_lazy("department"), max_length=100)
@@ -115,7 +126,7 @@ class TargetRowForm(forms.Form):
         return data
 
 
-class NodeRowForm(forms.Form):
+class NodeRowForm(NoControlCharactersMixin, forms.Form):
     code = forms.CharField(label=gettext_lazy("target code"), max_length=30)
     due_date = FlexibleDateField(label=gettext_lazy("due date"))
     deliverable = forms.CharField(label=gettext_lazy("expected deliverable"), max_length=300, required=False)
@@ -317,6 +328,10 @@ def _check_parents(plan: Plan, existing: dict[str, Target]) -> None:
         if not parent_code:
             data["parent_id"] = None
             continue
+        if parent_code == data["code"]:
+            plan.errors.append((exports.TARGET_SHEET, data["row"], _("A target cannot be split from itself.")))
+            data["parent_id"] = None
+            continue
         parent_row = plan.rows.get(parent_code)
         parent = existing.get(parent_code)
         is_split = parent_row["is_split"] if parent_row else (parent.is_split if parent else False)
@@ -365,7 +380,8 @@ def _row_values(data: dict) -> dict:
 
 
 def _node_tuples(nodes) -> list[tuple]:
-    return sorted((n[0], n[1], n[2]) for n in nodes)
+    """Nodes in a comparable order; an empty value sorts before any number."""
+    return sorted(((n[0], n[1], n[2]) for n in nodes), key=lambda n: (n[0], n[1], n[2] is not None, n[2] or 0))
 
 
 def _sort_changes(plan: Plan, existing: dict[str, Target]) -> None:
@@ -463,7 +479,7 @@ def _replace_nodes(plan: Plan, targets: list[Target], *, existing_codes: set[str
     nodes = []
     for target in targets:
         for order, (due_date, deliverable, value, _number) in enumerate(
-            sorted(plan.nodes.get(target.code, []), key=lambda n: n[0])
+            sorted(plan.nodes.get(target.code, []), key=lambda n: (n[0], n[3]))
         ):
             nodes.append(
                 Node(
