@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# [0-9], not \d: \d would also take other scripts' digits (٣٠).
+DATE_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 
@@ -57,10 +58,10 @@ def parse_date(value: object) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return _in_range(value)
     text = fold(str(value))
-    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial day number, e.g. 44469
+    if re.fullmatch(r"[0-9]{5}(\.0+)?", text):  # an Excel serial day number, e.g. 44469
         return _in_range(EXCEL_EPOCH + datetime.timedelta(days=int(float(text))))
     match = DATE_RE.match(text)
-    if not match or not text[:4].isascii():
+    if not match:
         raise ValidationError(_("Enter a date as year-month-day, e.g. 2021-09-30."), code="invalid")
     try:
         parsed = datetime.date(*(int(part) for part in match.groups()))

@@ -447,17 +447,19 @@ def apply(plan: Plan, *, progress: Progress = _no_progress) -> dict:
     created = {t.code: t for t in new}
     progress("apply", len(new), len(plan.rows))
 
-    changed = []
+    changed, fields = [], set()  # only the columns that differ somewhere: each is a CASE over all rows
     for code in plan.update:
         target = existing[code]
         values = _row_values(plan.rows[code])
         parent_id = values.pop("parent_id")
+        values["parent_id"] = parent_id if isinstance(parent_id, int) else target.parent_id
         for name, value in values.items():
-            setattr(target, name, value)
-        target.parent_id = parent_id if isinstance(parent_id, int) else target.parent_id
+            if getattr(target, name) != value:
+                setattr(target, name, value)
+                fields.add(name)
         changed.append(target)
-    if changed:
-        bulk_update_with_history(changed, Target, [f for f in FIELDS], batch_size=2000)
+    if changed and fields:
+        bulk_update_with_history(changed, Target, sorted(fields), batch_size=500)
 
     # Parents named by a code in the same file, now that they exist.
     every = {**created, **{t.code: t for t in changed}}
@@ -493,22 +495,29 @@ def _replace_co_departments(plan: Plan, targets: list[Target]) -> None:
 
 
 def _replace_nodes(plan: Plan, targets: list[Target], *, existing_codes: set[str]) -> None:
-    updated = [t.pk for t in targets if t.code in existing_codes]
-    if updated:
-        for node in Node.objects.filter(target__in=updated):
-            node.delete()  # one history row each: nodes change only in draft plans
-    nodes = []
+    """Give each target the file's nodes: nodes keep their identity by position (later progress
+    reports hang on them), only the ones that differ are written, all of it in bulk."""
+    have: dict[int, list[Node]] = defaultdict(list)
+    updated_ids = [t.pk for t in targets if t.code in existing_codes]
+    for node in Node.objects.filter(target__in=updated_ids).order_by("target_id", "due_date", "order", "id"):
+        have[node.target_id].append(node)
+    create, change, remove = [], [], []
     for target in targets:
-        for order, (due_date, deliverable, value, _number) in enumerate(
-            sorted(plan.nodes.get(target.code, []), key=lambda n: (n[0], n[3]))
-        ):
-            nodes.append(
-                Node(
-                    target_id=target.pk,
-                    due_date=due_date,
-                    deliverable=deliverable,
-                    expected_value=value,
-                    order=order,
-                )
-            )
-    bulk_create_with_history(nodes, Node, batch_size=5000)
+        current = have.get(target.pk, [])
+        wanted = sorted(plan.nodes.get(target.code, []), key=lambda n: (n[0], n[3]))
+        for order, (due_date, deliverable, value, _number) in enumerate(wanted):
+            values = {"due_date": due_date, "deliverable": deliverable, "expected_value": value, "order": order}
+            if order >= len(current):
+                create.append(Node(target_id=target.pk, **values))
+                continue
+            node = current[order]
+            if any(getattr(node, k) != v for k, v in values.items()):
+                for name, v in values.items():
+                    setattr(node, name, v)
+                change.append(node)
+        remove.extend(current[len(wanted) :])
+    bulk_create_with_history(create, Node, batch_size=5000)
+    if change:
+        bulk_update_with_history(change, Node, ["due_date", "deliverable", "expected_value", "order"], batch_size=500)
+    for node in remove:
+        node.delete()  # one history row each; only nodes a file no longer lists

@@ -56,7 +56,9 @@ def test_dates_people_type_are_read(text):
     assert parse_date(text) == SEPT_30
 
 
-@pytest.mark.parametrize("text", ["2021-02-30", "30/09/2021", "09/30/2021", "9月30日", "yesterday", "2021-13-01"])
+@pytest.mark.parametrize(
+    "text", ["2021-٠٩-٣٠", "٤٤٤٦٩", "2021-02-30", "30/09/2021", "09/30/2021", "9月30日", "yesterday", "2021-13-01"]
+)
 def test_impossible_or_ambiguous_dates_are_refused(text):
     with pytest.raises(ValidationError):
         parse_date(text)
