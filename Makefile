@@ -43,11 +43,10 @@ $(STAMPS)/messages: kaohe/locale/zh_Hans/LC_MESSAGES/django.po $(STAMPS)/python
 db: python
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py load_demo --quiet-logins
+	$(PY) manage.py load_demo
 
 # The web server and, beside it, the worker that runs background work (Excel imports).
 run: setup
-	@$(PY) -c 'from kaohe.demo.management.commands.load_demo import logins_table; print(logins_table())'
 	@echo
 	@echo "Kaohe is starting on http://127.0.0.1:8000 (Ctrl+C stops it)"
 	@KAOHE_DEBUG=1 $(PY) manage.py db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \
