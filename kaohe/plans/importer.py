@@ -300,16 +300,9 @@ def check(
             )
             continue
         department_plan = plans.get(department.pk)
-        if department_plan is not None and not department_plan.is_editable:
-            plan.errors.append(
-                (
-                    sheet_t,
-                    row.number,
-                    _("The plan of %(department)s is %(state)s: change approved targets by an adjustment request.")
-                    % {"department": department.name, "state": department_plan.get_state_display()},
-                )
-            )
-            continue
+        # A locked plan's rows may come back unchanged (an export imported again); a change is refused below.
+        data["locked"] = department_plan is not None and not department_plan.is_editable
+        data["plan_state"] = department_plan.get_state_display() if data["locked"] else ""
         data["code"] = code
         data["row"] = row.number
         plan.rows[code] = data
@@ -335,10 +328,25 @@ def check(
             plan.nodes[code].append((data["due_date"], data["deliverable"], data["expected_value"], row.number))
     _check_parents(plan, existing)
     _check_node_values(plan)
-    if not plan.errors:
-        _sort_changes(plan, existing)
+    _sort_changes(plan, existing)
+    _check_locked(plan)
     progress("check", total, total)
     return plan
+
+
+def _check_locked(plan: Plan) -> None:
+    """Rows of submitted or approved plans may only repeat what the plan says."""
+    for code in plan.create + plan.update:
+        data = plan.rows[code]
+        if data["locked"]:
+            plan.errors.append(
+                (
+                    exports.TARGET_SHEET,
+                    data["row"],
+                    _("The plan of %(department)s is %(state)s: change approved targets by an adjustment request.")
+                    % {"department": data["department"].name, "state": data["plan_state"]},
+                )
+            )
 
 
 def _check_parents(plan: Plan, existing: dict[str, Target]) -> None:

@@ -193,3 +193,19 @@ class TargetImportTests(BaseTestCase):
         book = openpyxl.load_workbook(io.BytesIO(self.client.get(reverse("plans:import-template")).content))
         self.assertEqual(book.sheetnames[1:3], ["目标", "节点"])
         self.assertGreaterEqual(len(book["目标"].data_validations.dataValidation), 4)
+
+
+class LockedPlanImportTests(BaseTestCase):
+    def test_an_export_of_approved_plans_imports_again_as_unchanged(self):
+        self.login(self.office)
+        data = workbooks.xlsx(workbooks.sheets(GOOD, GOOD_NODES))
+        self.client.post(reverse("plans:import"), {"file": SimpleUploadedFile("t.xlsx", data)})
+        self.client.post(reverse("plans:import-confirm", args=[ImportJob.objects.latest("pk").pk]))
+        TargetPlan.objects.update(state="approved")
+        exported = self.client.get(reverse("plans:target-export")).content
+        before = business_checksum()
+        self.client.post(reverse("plans:import"), {"file": SimpleUploadedFile("again.xlsx", exported)})
+        job = ImportJob.objects.latest("pk")
+        self.assertEqual((job.result["error_count"], job.result["unchanged"]), (0, 2))
+        self.client.post(reverse("plans:import-confirm", args=[job.pk]))
+        self.assertEqual(business_checksum(), before)
