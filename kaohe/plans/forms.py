@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kaohe.lib.inputs import FlexibleDateField, NormalisedDecimalField
 from kaohe.org.models import Department
 from kaohe.plans.models import Adjustment, Category, IndicatorKind, Target
-from kaohe.plans.services import NodeData
+from kaohe.plans.services import TARGET_FIELDS, NodeData
 
 
 class TargetForm(forms.ModelForm):
@@ -18,21 +18,7 @@ class TargetForm(forms.ModelForm):
 
     class Meta:
         model = Target
-        fields = [
-            "code",
-            "title",
-            "description",
-            "category",
-            "core",
-            "kind",
-            "target_value",
-            "unit",
-            "weight",
-            "responsible",
-            "lead_department",
-            "co_departments",
-            "is_split",
-        ]
+        fields = [*TARGET_FIELDS, "co_departments"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, plan, **kwargs) -> None:

@@ -26,23 +26,12 @@ from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department
 from kaohe.plans import exports
 from kaohe.plans.models import Category, IndicatorKind, Node, Target, TargetPlan
+from kaohe.plans.services import TARGET_FIELDS
 
 Progress = Callable[[str, int, int], None]
 MAX_ROWS = 50_000
-FIELDS = (
-    "title",
-    "description",
-    "category",
-    "core",
-    "kind",
-    "target_value",
-    "unit",
-    "weight",
-    "responsible",
-    "lead_department_id",
-    "is_split",
-    "parent_id",
-)
+# The target columns an import writes: the form's fields, foreign keys by id, and the split parent.
+FIELDS = (*(f"{f}_id" if f == "lead_department" else f for f in TARGET_FIELDS if f != "code"), "parent_id")
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
