@@ -88,3 +88,16 @@ class AuditorPagesTests(BaseTestCase):
             response = getattr(self.client, method)(reverse("audit:event-detail", args=[event.pk]))
             self.assertIn(response.status_code, (403, 405))
         self.assertTrue(AuditEvent.objects.filter(pk=event.pk).exists())
+
+
+class DatabaseGuardTests(BaseTestCase):
+    def test_the_database_refuses_to_change_an_event_whatever_the_path(self):
+        from django.db import DatabaseError, connection, transaction
+
+        event = record("export", actor=self.office)
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(pk=event.pk).update(username="someone else")
+        if connection.vendor == "postgresql":
+            with self.assertRaises(DatabaseError), transaction.atomic():
+                AuditEvent.objects.filter(pk=event.pk)._raw_delete(connection.alias)
+        self.assertEqual(AuditEvent.objects.get(pk=event.pk).username, "office")
