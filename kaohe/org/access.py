@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import rules
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from kaohe.audit.log import Kind, record
 from kaohe.org.models import ADMIN_ROLES, Department, Membership, Role, User
 
 PUBLIC = "public"  # no login needed
@@ -162,22 +164,19 @@ def submits_for(user: Any, department: Department) -> bool:
 
 def deny_write(request: HttpRequest, obj: Any) -> None:
     """Record and refuse: the person may read this object but not change it."""
-    from django.core.exceptions import PermissionDenied
-
-    from kaohe.audit.log import Kind, record
-
     record(Kind.DENIED, actor=request.user, obj=obj, success=False)
     raise PermissionDenied
 
 
 def record_not_found(request: HttpRequest, object_type: str, pk: Any) -> None:
-    _record_not_found(request, object_type, pk)
+    """Record a refusal that answers 404: the same answer for another department's object as for none."""
+    record(Kind.DENIED, actor=request.user, object_type=object_type, object_id=str(pk), success=False)
 
 
 def get_department_for(request: HttpRequest, pk: int) -> Department:
     department = visible_departments(request.user).filter(pk=pk).first()
     if department is None:
-        _record_not_found(request, "org.Department", pk)
+        record_not_found(request, "org.Department", pk)
         raise Http404
     return department
 
@@ -186,7 +185,7 @@ def get_person_for(request: HttpRequest, pk: int) -> User:
     # Only the office and the administrator reach people pages (POLICY); they see everyone.
     person = User.objects.filter(pk=pk).first()
     if person is None:
-        _record_not_found(request, "org.User", pk)
+        record_not_found(request, "org.User", pk)
         raise Http404
     return person
 
@@ -198,12 +197,6 @@ def grantable_roles(user: Any) -> list[tuple[str, str]]:
     if has_role(user, {Role.OFFICE}):
         return [(value, label) for value, label in Role.choices if value not in ADMIN_ROLES]
     return []
-
-
-def _record_not_found(request: HttpRequest, object_type: str, pk: Any) -> None:
-    from kaohe.audit.log import Kind, record
-
-    record(Kind.DENIED, actor=request.user, object_type=object_type, object_id=str(pk), success=False)
 
 
 # rules predicates: for templates ({% has_perm %}) and object checks in views.

@@ -283,8 +283,11 @@ def check(
                 (
                     sheet_t,
                     row.number,
+                    # Name the other department only to someone who may see its targets.
                     _("The code %(code)s belongs to a target of %(department)s.")
-                    % {"code": code, "department": target.plan.department},
+                    % {"code": code, "department": target.plan.department}
+                    if target.plan.department_id in writable
+                    else _("Another target of this year already has the code %(code)s.") % {"code": code},
                 )
             )
             continue

@@ -209,3 +209,19 @@ class LockedPlanImportTests(BaseTestCase):
         self.assertEqual((job.result["error_count"], job.result["unchanged"]), (0, 2))
         self.client.post(reverse("plans:import-confirm", args=[job.pk]))
         self.assertEqual(business_checksum(), before)
+
+
+class ImportDisclosureTests(BaseTestCase):
+    def test_a_liaison_is_not_told_which_department_holds_a_code(self):
+        from kaohe.plans.tests.factories import make_plan, make_target
+
+        make_target(make_plan(self.year, self.dept_b), code="MKS-SECRET")
+        self.login(self.liaison)
+        row = {**GOOD[0], "代码": "MKS-SECRET"}
+        data = workbooks.xlsx(workbooks.sheets([row], [["MKS-SECRET", "2021-09-30", "", 5]]))
+        self.client.post(
+            reverse("plans:import"), {"file": SimpleUploadedFile("t.xlsx", data)}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+        messages = " ".join(m for _s, _r, m in ImportJob.objects.latest("pk").result["errors"])
+        self.assertIn("MKS-SECRET", messages)
+        self.assertNotIn("马克思主义学院", messages)
