@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kaohe.org",
     "kaohe.audit",
     "kaohe.plans",
+    "kaohe.progress",
     "kaohe.home",
     "kaohe.demo",
 ]
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "kaohe.org.middleware.AccessPolicyMiddleware",
     "kaohe.org.middleware.PasswordExpiryMiddleware",
+    "kaohe.lib.upload_limits.UploadLimitMiddleware",
 ]
 
 ROOT_URLCONF = "kaohe.urls"
@@ -212,12 +214,33 @@ STATICFILES_DIRS = [BASE_DIR / "kaohe" / "static"]
 # Uploaded files live outside any public folder and are only ever served through views that
 # check access: there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(os.getenv("KAOHE_FILES_DIR", str(BASE_DIR / "var" / "files")))
-FILE_UPLOAD_TEMP_DIR = None
-DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_TEMP_DIR = os.getenv("KAOHE_UPLOAD_TEMP_DIR") or None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Evidence limits (docs/evidence.md): per file, per request, per report, per department and year.
+# A request over the limits is refused before its body is read (kaohe.lib.upload_limits).
+EVIDENCE_MAX_FILE_BYTES = envint("KAOHE_EVIDENCE_MAX_FILE_MB", 20) * 1024 * 1024
+UPLOAD_MAX_REQUEST_BYTES = envint("KAOHE_UPLOAD_MAX_REQUEST_MB", 100) * 1024 * 1024
+EVIDENCE_MAX_FILES_PER_REPORT = envint("KAOHE_EVIDENCE_MAX_FILES", 20)
+EVIDENCE_DEPARTMENT_YEAR_BYTES = envint("KAOHE_EVIDENCE_DEPARTMENT_YEAR_MB", 2048) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_REPORT
+FILE_UPLOAD_HANDLERS = [
+    "kaohe.lib.upload_limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Behind nginx, downloads are handed to it with X-Accel-Redirect to this internal location
+# (deploy/nginx.conf.example); empty: Django streams the file itself.
+EVIDENCE_ACCEL_REDIRECT = os.getenv("KAOHE_EVIDENCE_ACCEL_REDIRECT", "")
+# Traffic lights: a node not complete turns yellow this many days before it is due.
+TRAFFIC_LIGHT_WARN_DAYS = envint("KAOHE_WARN_DAYS", 3)
+# Overdue nodes reach the head's to-do list after this many days, the office's after the second.
+ESCALATE_HEAD_DAYS = envint("KAOHE_ESCALATE_HEAD_DAYS", 3)
+ESCALATE_OFFICE_DAYS = envint("KAOHE_ESCALATE_OFFICE_DAYS", 7)
 IMPORT_MAX_BYTES = envint("KAOHE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence files under MEDIA_ROOT/evidence/, random names, never served from a URL of their own.
+    "evidence": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

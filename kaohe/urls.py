@@ -16,6 +16,7 @@ urlpatterns = [
     path("cas/logout/", home_views.cas_logout, name="cas_ng_logout"),
     path("org/", include("kaohe.org.urls")),
     path("plans/", include("kaohe.plans.urls")),
+    path("progress/", include("kaohe.progress.urls")),
     path("audit/", include("kaohe.audit.urls")),
 ]
 

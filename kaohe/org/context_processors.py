@@ -12,6 +12,8 @@ NAV = [
     ("plans:plan-list", "plans"),
     ("plans:target-list", "targets"),
     ("plans:adjustment-list", "adjustments"),
+    ("progress:todo", "todo"),
+    ("progress:node-list", "progress"),
     ("plans:import", "plans_import"),
     ("org:year-list", "years"),
     ("audit:event-list", "audit"),
