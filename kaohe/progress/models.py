@@ -9,6 +9,7 @@ from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -84,6 +85,11 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node} · {self.get_status_display()}"
+
+    @property
+    def is_on_time(self) -> bool:
+        """Sent by the end of the node's due day, by the school's calendar (Asia/Shanghai)."""
+        return timezone.localdate(self.submitted_at) <= self.node.due_date
 
     @property
     def is_editable(self) -> bool:

@@ -57,11 +57,15 @@ def with_standing(nodes: QuerySet[Node]) -> QuerySet[Node]:
     )
 
 
+# SQL's NOT on a NULL subquery is NULL, so "not done" must name the nodes never reported on.
+NOT_DONE = Q(latest_status__isnull=True) | ~Q(latest_status=Status.DONE)
+
+
 def open_nodes(nodes: QuerySet[Node]) -> QuerySet[Node]:
     """Nodes still to be done: in force, of approved plans, not split parents, not completed."""
     return with_standing(
         nodes.filter(target__withdrawn=False, target__is_split=False, target__plan__state=TargetPlan.State.APPROVED)
-    ).exclude(latest_status=Status.DONE)
+    ).filter(NOT_DONE)
 
 
 def light_filter(value: str, day: date) -> Q:
@@ -148,7 +152,7 @@ def node_reports(user, node: Node) -> list[ProgressReport]:
     return list(
         visible_reports(user)
         .filter(node=node)
-        .select_related("author", "decided_by")
+        .select_related("author", "decided_by", "node")
         .prefetch_related(Prefetch("evidence", queryset=files, to_attr="files"))
         .order_by("-submitted_at", "-id")
     )

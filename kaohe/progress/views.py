@@ -355,15 +355,20 @@ def node_list(request: HttpRequest) -> HttpResponse:
         if data["light"] == "done":
             nodes = nodes.filter(latest_status="done")
         elif data["light"]:
-            nodes = nodes.exclude(latest_status="done").filter(selectors.light_filter(data["light"], day))
+            nodes = nodes.filter(selectors.NOT_DONE, selectors.light_filter(data["light"], day))
     page = Paginator(nodes, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(n, selectors.node_light(n, day)) for n in page]
+    quarters = None
+    if department is not None:
+        reports = selectors.visible_reports(request.user).filter(department=department, node__target__year=year)
+        quarters = selectors.reports_by_quarter(reports)
     context = {
         "year": year,
         "form": form,
         "page": page,
         "rows": rows,
         "department": department,
+        "quarters": quarters,
         "can_export": department is not None
         and access.has_role(request.user, access.DEPARTMENT_WRITERS | {Role.LEADER}),
     }
