@@ -70,6 +70,20 @@ class EditReportForm(ReportForm):
         }
         return cls(initial=initial, quantified=report.node.target.is_quantified, **kwargs)
 
+    @classmethod
+    def with_current_values(cls, report: ProgressReport) -> EditReportForm:
+        """A bound form holding what is saved now (after a conflict), ready to take an error."""
+        data = {
+            "status": report.status,
+            "actual_value": "" if report.actual_value is None else str(report.actual_value),
+            "narrative": report.narrative,
+            "version": report.version,
+            "kind": Evidence.Kind.DOCUMENT,
+        }
+        form = cls(data, quantified=report.node.target.is_quantified)
+        form.is_valid()
+        return form
+
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -60,6 +61,11 @@ def get_evidence_for(request: HttpRequest, pk: int) -> Evidence:
     if evidence is None:
         raise _not_found(request, "progress.Evidence", pk)
     return evidence
+
+
+def refused(request: HttpRequest, exc: ValidationError, *, back: str) -> HttpResponse:
+    """409: the action is refused because of the object's state (approved, verified), not the person."""
+    return render(request, "progress/refused.html", {"refusals": exc.messages, "back": back}, status=409)
 
 
 def _uploads(form) -> list[services.Upload]:
@@ -198,7 +204,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except Conflict as exc:
             # The current values replace the form's, so nothing the other person saved is overwritten.
-            form = EditReportForm.for_report(exc.current)
+            form = EditReportForm.with_current_values(exc.current)
             form.add_error(
                 None,
                 _(
@@ -288,8 +294,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.remove_evidence(evidence=evidence, by=request.user)
     except Locked as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("progress:report-detail", evidence.report_id)
+        return refused(request, exc, back=reverse("progress:report-detail", args=[evidence.report_id]))
     messages.success(request, _("The file has been removed from the report."))
     return redirect("progress:report-edit", evidence.report_id)
 

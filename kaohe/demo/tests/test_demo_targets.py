@@ -83,11 +83,8 @@ class DemoTargetsTests(TestCase):
 
     def test_approved_plans_pass_the_plan_check(self):
         plans = TargetPlan.objects.filter(year=self.year).select_related("year", "department", "submitted_by")
-        states = {p.department.name: p.state for p in plans}
-        self.assertEqual(states["工会"], "returned")
-        self.assertEqual(states["档案馆"], "draft")
         approved = [p for p in plans if p.state == "approved"]
-        self.assertEqual(len(approved), 33)
+        self.assertEqual(len(approved), 35)  # every plan is in force by the third quarter
         for plan in approved:
             with self.subTest(plan=plan.department.name):
                 result = plan_check(plan)
