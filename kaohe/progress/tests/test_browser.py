@@ -38,9 +38,7 @@ def make_school() -> Node:
     make_person("mks_head", Role.HEAD, mks, name="钱院长")
     make_person("jwc_liaison", Role.LIAISON, jwc, name="李联络")
     plan = TargetPlan.objects.create(year=year, department=mks, state=TargetPlan.State.APPROVED)
-    target = Target.objects.create(
-        plan=plan, year=year, code="MKS-03", title="建设VR思政体验教室", weight=Decimal(5)
-    )
+    target = Target.objects.create(plan=plan, year=year, code="MKS-03", title="建设VR思政体验教室", weight=Decimal(5))
     return Node.objects.create(target=target, due_date=date(2021, 9, 30), deliverable="完成建设并投入使用")
 
 

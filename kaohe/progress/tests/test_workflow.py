@@ -125,7 +125,9 @@ class DecisionTests(ProgressTestCase):
         self.assertEqual(self.client.get(reverse("progress:report-detail", args=[report.pk])).status_code, 404)
         self.login(self.head)
         url = reverse("progress:report-decide", args=[report.pk])
-        self.assertRedirects(self.client.post(url, {"decision": "approve"}), reverse("progress:report-detail", args=[report.pk]))
+        self.assertRedirects(
+            self.client.post(url, {"decision": "approve"}), reverse("progress:report-detail", args=[report.pk])
+        )
         report.refresh_from_db()
         self.assertEqual((report.state, report.decided_by), (ProgressReport.State.APPROVED, self.head))
         self.login(self.office)
