@@ -46,12 +46,23 @@ class RoleMatrixTests(BaseTestCase):
         super().setUpTestData()
         from kaohe.plans.tests.factories import make_adjustment, make_plan, make_target
 
-        cls.plan = make_plan(cls.year, cls.dept_a)
+        cls.plan = make_plan(cls.year, cls.dept_a, state="approved")
         cls.target = make_target(cls.plan)
         cls.adjustment = make_adjustment(make_target(cls.plan, code="A-2"), by=cls.liaison)
         from kaohe.plans.models import ImportJob
 
         cls.job = ImportJob.objects.create(year=cls.year, user=cls.office, filename="x.xlsx", token="t" * 32)
+        from kaohe.progress.models import ArchiveExport
+
+        cls.node = cls.target.nodes.get()
+        cls.export = ArchiveExport.objects.create(department=cls.dept_a, year=cls.year, user=cls.office, token="e" * 32)
+
+    def setUp(self):
+        # Per test, so that the evidence file lands in the test's own MEDIA_ROOT.
+        from kaohe.progress.tests.factories import make_report, pdf
+
+        self.report = make_report(self.node, by=self.liaison, files=[pdf()])
+        self.evidence = self.report.evidence.get()
 
     def url_for(self, name: str) -> str:
         kwargs = {}
@@ -67,6 +78,18 @@ class RoleMatrixTests(BaseTestCase):
             "plans:adjustment-decide": {"pk": "adjustment"},
             "plans:import-job": {"pk": "job"},
             "plans:import-confirm": {"pk": "job"},
+            "progress:node-detail": {"pk": "node"},
+            "progress:report-create": {"node_pk": "node"},
+            "progress:node-seal": {"pk": "node"},
+            "progress:node-reopen": {"pk": "node"},
+            "progress:report-detail": {"pk": "report"},
+            "progress:report-edit": {"pk": "report"},
+            "progress:report-decide": {"pk": "report"},
+            "progress:evidence-download": {"pk": "evidence"},
+            "progress:evidence-remove": {"pk": "evidence"},
+            "progress:target-archive": {"pk": "target"},
+            "progress:export-detail": {"pk": "export"},
+            "progress:export-download": {"pk": "export"},
         }
         if name in plan_urls:
             return reverse(name, kwargs={k: getattr(self, v).pk for k, v in plan_urls[name].items()})
