@@ -17,6 +17,7 @@ urlpatterns = [
     path("org/", include("kaohe.org.urls")),
     path("plans/", include("kaohe.plans.urls")),
     path("progress/", include("kaohe.progress.urls")),
+    path("supervision/", include("kaohe.supervision.urls")),
     path("audit/", include("kaohe.audit.urls")),
 ]
 

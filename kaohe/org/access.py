@@ -108,6 +108,28 @@ POLICY: dict[str, frozenset[str] | str] = {
     "progress:archive-export": ASSESSMENT_READERS,
     "progress:export-detail": ASSESSMENT_READERS,
     "progress:export-download": ASSESSMENT_READERS,
+    # supervision rounds (objects scoped by kaohe.supervision.selectors: inspectors see the
+    # departments assigned to them, departments their own results once published)
+    "supervision:round-list": ASSESSMENT_READERS,
+    "supervision:round-create": frozenset({Role.OFFICE}),
+    "supervision:round-detail": ASSESSMENT_READERS,
+    "supervision:round-edit": frozenset({Role.OFFICE}),
+    "supervision:round-advance": frozenset({Role.OFFICE}),
+    "supervision:round-inspectors": frozenset({Role.OFFICE}),
+    "supervision:department": ASSESSMENT_READERS,
+    "supervision:item-verify": frozenset({Role.OFFICE, Role.INSPECTOR}),
+    "supervision:checkpoints": frozenset({Role.OFFICE, Role.INSPECTOR}),
+    "supervision:selfcheck": ASSESSMENT_READERS,
+    "supervision:selfcheck-submit": DEPARTMENT_WRITERS,
+    "supervision:selfcheck-decide": frozenset({Role.HEAD}),
+    "supervision:rectification-list": ASSESSMENT_READERS,
+    "supervision:rectification-create": frozenset({Role.OFFICE, Role.INSPECTOR}),
+    "supervision:rectification-detail": ASSESSMENT_READERS,
+    "supervision:rectification-submit": DEPARTMENT_WRITERS,
+    "supervision:rectification-decide": frozenset({Role.OFFICE}),
+    "supervision:rectification-file": ASSESSMENT_READERS,
+    "supervision:round-stats": DECIDERS,
+    "supervision:stats-export": DECIDERS,
     # the audit log: the auditor only, and read-only
     "audit:event-list": frozenset({Role.AUDITOR}),
     "audit:event-detail": frozenset({Role.AUDITOR}),
@@ -147,6 +169,29 @@ def allowed(user: Any, url_name: str) -> bool:
     if rule == PUBLIC:
         return True
     return has_role(user, rule)
+
+
+# Apps that send inspectors somewhere (supervision rounds) say where: ``provider(user)`` returns the
+# ids of the departments the person inspects now. org cannot import those apps, so they register.
+_INSPECTION_PROVIDERS: list = []
+
+
+def register_inspection_provider(provider) -> None:
+    if provider not in _INSPECTION_PROVIDERS:
+        _INSPECTION_PROVIDERS.append(provider)
+
+
+def inspected_department_ids(user: Any) -> set[int]:
+    """Departments this inspector is assigned to in a round under way, read once per request object."""
+    if not has_role(user, {Role.INSPECTOR}):
+        return set()
+    cached = getattr(user, "_kaohe_inspected", None)
+    if cached is None:
+        cached = (
+            set().union(*(provider(user) for provider in _INSPECTION_PROVIDERS)) if _INSPECTION_PROVIDERS else set()
+        )
+        user._kaohe_inspected = cached
+    return cached
 
 
 def visible_departments(user: Any) -> QuerySet[Department]:

@@ -14,6 +14,7 @@ NAV = [
     ("plans:adjustment-list", "adjustments"),
     ("progress:todo", "todo"),
     ("progress:node-list", "progress"),
+    ("supervision:round-list", "rounds"),
     ("plans:import", "plans_import"),
     ("org:year-list", "years"),
     ("audit:event-list", "audit"),

@@ -24,14 +24,16 @@ def visible_reports(user) -> QuerySet[ProgressReport]:
     """Reports a person may read: their own departments' in every state; others' once approved.
 
     The office and leaders read approved reports of every department (only approved reports reach
-    the office); a lead department reads the approved reports on its shares.
+    the office); a lead department reads the approved reports on its shares; an inspector those of
+    the departments assigned to them in a round under way.
     """
     own = access.own_department_ids(user)
     mine = Q(department__in=own)
     if access.reads_all_assessment(user):
         return ProgressReport.objects.filter(mine | Q(state=ProgressReport.State.APPROVED))
     shares = Q(state=ProgressReport.State.APPROVED, node__target__parent__plan__department__in=own)
-    return ProgressReport.objects.filter(mine | shares)
+    inspected = Q(state=ProgressReport.State.APPROVED, department__in=access.inspected_department_ids(user))
+    return ProgressReport.objects.filter(mine | shares | inspected)
 
 
 def visible_evidence(user) -> QuerySet[Evidence]:

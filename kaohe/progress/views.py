@@ -23,6 +23,7 @@ from kaohe.progress import exports, selectors, services
 from kaohe.progress.errors import Conflict, Locked
 from kaohe.progress.forms import DecideForm, EditReportForm, NewReportForm, NodeFilterForm, ReasonForm
 from kaohe.progress.models import ArchiveExport, Evidence, ProgressReport, Status
+from kaohe.progress.todo import sections as todo_sections
 
 PAGE_SIZE = 50
 
@@ -390,6 +391,7 @@ def todo(request: HttpRequest) -> HttpResponse:
         "today": day,
         "nodes": [(n, selectors.node_light(n, day), (day - n.due_date).days) for n in data.nodes],
         "escalated": [(n, (day - n.due_date).days) for n in data.escalated],
+        "sections": todo_sections(request.user),
     }
     return render(request, "progress/todo.html", context)
 

@@ -162,7 +162,7 @@ class DemoProgressTests(TestCase):
         self.assertFalse(ProgressReport.objects.exclude(node__target__plan__state=APPROVED).exists())
 
     def test_the_load_is_quick_and_a_second_one_changes_nothing(self):
-        self.assertLess(self.seconds, 20)
+        self.assertLess(self.seconds, 60)  # about 17 s here; the bound catches a blow-up, not noise
         self.assertNotIn("Demo school: 0 change(s).", self.output.getvalue())
         counts = [
             ProgressReport.objects.count(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -56,6 +58,11 @@ class RoleMatrixTests(BaseTestCase):
 
         cls.node = cls.target.nodes.get()
         cls.export = ArchiveExport.objects.create(department=cls.dept_a, year=cls.year, user=cls.office, token="e" * 32)
+        from kaohe.supervision.tests.factories import announce, make_round
+
+        cls.round = announce(make_round(cls.year, cls.office), cls.office)
+        cls.selfcheck = cls.round.selfchecks.get(department=cls.dept_a)
+        cls.item = cls.round.items.filter(department=cls.dept_a).first()
 
     def setUp(self):
         # Per test, so that the evidence file lands in the test's own MEDIA_ROOT.
@@ -63,6 +70,15 @@ class RoleMatrixTests(BaseTestCase):
 
         self.report = make_report(self.node, by=self.liaison, files=[pdf()])
         self.evidence = self.report.evidence.get()
+        from kaohe.supervision import services as supervision
+
+        self.rectification = supervision.create_rectification(
+            round_=self.round, department=self.dept_a, by=self.office, finding="建档不规范", deadline=date(2021, 12, 31)
+        )
+        supervision.submit_rectification(
+            rectification=self.rectification, by=self.liaison, response="已整改", files=[pdf()]
+        )
+        self.rectification_file = self.rectification.files.get()
 
     def url_for(self, name: str) -> str:
         kwargs = {}
@@ -90,6 +106,23 @@ class RoleMatrixTests(BaseTestCase):
             "progress:target-archive": {"pk": "target"},
             "progress:export-detail": {"pk": "export"},
             "progress:export-download": {"pk": "export"},
+            "supervision:round-detail": {"pk": "round"},
+            "supervision:round-edit": {"pk": "round"},
+            "supervision:round-advance": {"pk": "round"},
+            "supervision:round-inspectors": {"pk": "round"},
+            "supervision:round-stats": {"pk": "round"},
+            "supervision:stats-export": {"pk": "round"},
+            "supervision:department": {"round_pk": "round", "department_pk": "dept_a"},
+            "supervision:checkpoints": {"round_pk": "round", "department_pk": "dept_a"},
+            "supervision:item-verify": {"pk": "item"},
+            "supervision:selfcheck": {"pk": "selfcheck"},
+            "supervision:selfcheck-submit": {"pk": "selfcheck"},
+            "supervision:selfcheck-decide": {"pk": "selfcheck"},
+            "supervision:rectification-create": {"round_pk": "round", "department_pk": "dept_a"},
+            "supervision:rectification-detail": {"pk": "rectification"},
+            "supervision:rectification-submit": {"pk": "rectification"},
+            "supervision:rectification-decide": {"pk": "rectification"},
+            "supervision:rectification-file": {"pk": "rectification_file"},
         }
         if name in plan_urls:
             return reverse(name, kwargs={k: getattr(self, v).pk for k, v in plan_urls[name].items()})

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kaohe.demo import progress, school, targets
+from kaohe.demo import progress, rounds, school, targets
 from kaohe.org.models import AssessmentYear, Department, Membership, User
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             changed = load()
             changed += progress.load_progress()
+            changed += rounds.load_round()
         self.stdout.write(f"Demo school: {changed} change(s).")
         if not quiet_logins:
             self.stdout.write(logins_table())
