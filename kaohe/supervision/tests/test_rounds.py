@@ -194,3 +194,44 @@ class AccessTests(RoundTestCase):
         response = self.client.post(url, {f"d{self.dept_a.pk}": [self.inspector.pk, self.other_inspector.pk]})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.round.assignments.filter(department=self.dept_a).count(), 2)
+
+
+class NextRoundTests(RoundTestCase):
+    def test_open_rectifications_of_an_earlier_round_appear_in_the_next(self):
+        announce(self.round, self.office)
+        services.create_rectification(
+            round_=self.round,
+            department=self.dept_a,
+            by=self.office,
+            finding="建档不规范，需补充验收材料",
+            deadline=date(2021, 12, 31),
+        )
+        closed = services.create_rectification(
+            round_=self.round,
+            department=self.dept_a,
+            by=self.office,
+            finding="已整改的问题",
+            deadline=date(2021, 12, 31),
+        )
+        services.submit_rectification(rectification=closed, by=self.liaison, response="已完成")
+        services.decide_rectification(rectification=closed, by=self.office, close=True)
+        q4 = announce(
+            make_round(
+                self.year,
+                self.office,
+                name="2021年第四季度督查",
+                period_start=date(2021, 10, 1),
+                period_end=date(2021, 12, 31),
+                notice_date=date(2021, 12, 28),
+                selfcheck_deadline=date(2022, 1, 4),
+                onsite_start=date(2022, 1, 5),
+                onsite_end=date(2022, 1, 14),
+            ),
+            self.office,
+        )
+        self.login(self.office)
+        page = self.client.get(reverse("supervision:department", args=[q4.pk, self.dept_a.pk])).content.decode()
+        listed = page.split('data-testid="department-rectifications"', 1)[1]
+        self.assertIn("建档不规范", listed)
+        self.assertIn("2021年第三季度督查", listed)
+        self.assertNotIn("已整改的问题", listed)

@@ -141,7 +141,7 @@ class PageTests(VerificationTestCase):
         self.assertContains(response, 'data-testid="checkpoint"', count=5)
         self.assertContains(response, 'data-testid="self-assessed">进行中', count=2)
         # The value is prefilled from the latest approved report, the credit with the rule's.
-        self.assertContains(response, 'name="actual_value" value="1.00"')
+        self.assertContains(response, 'name="actual_value" value="1"')  # as people write it, not 1.00
         self.assertContains(response, f'name="credit_shown" value="0.5000" id="id_v{self.item_q.pk}_credit_shown"')
 
     def test_evidence_links(self):

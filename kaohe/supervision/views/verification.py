@@ -16,7 +16,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -36,6 +36,7 @@ from kaohe.supervision.models import (
     ArchiveRating,
     Checkpoint,
     Point,
+    Rectification,
     Result,
     SelfCheck,
     SelfCheckItem,
@@ -253,10 +254,23 @@ def department(request: HttpRequest, round_pk: int, department_pk: int) -> HttpR
         "carried_rows": [r for r in rows if r.item.carried_over],
         "figures": _figures(items),
         "checkpoints": _checkpoints(round_, dept),
+        "rectifications": _rectifications(round_, dept),
         "can_verify": can_verify,
+        "can_find": not round_.year.is_read_only and selectors.verifies(request.user, round_, dept.pk),
         "editable": _editable(round_),
     }
     return render(request, TEMPLATE, context)
+
+
+def _rectifications(round_: SupervisionRound, dept: Department) -> list[Rectification]:
+    """The department's findings of this round, and those of earlier rounds still not closed."""
+    found_here = Q(round=round_)
+    still_open = Q(round__period_start__lt=round_.period_start) & ~Q(state=Rectification.State.CLOSED)
+    return list(
+        Rectification.objects.filter(found_here | still_open, department=dept)
+        .select_related("round")
+        .order_by("deadline", "id")
+    )
 
 
 def _item_for(request: HttpRequest, pk: int) -> Verification:
