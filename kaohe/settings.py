@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kaohe.audit",
     "kaohe.plans",
     "kaohe.progress",
+    "kaohe.initiatives",
     "kaohe.supervision",
     "kaohe.home",
     "kaohe.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("plans/", include("kaohe.plans.urls")),
     path("progress/", include("kaohe.progress.urls")),
     path("supervision/", include("kaohe.supervision.urls")),
+    path("initiatives/", include("kaohe.initiatives.urls")),
     path("audit/", include("kaohe.audit.urls")),
 ]
 

@@ -15,6 +15,7 @@ NAV = [
     ("progress:todo", "todo"),
     ("progress:node-list", "progress"),
     ("supervision:round-list", "rounds"),
+    ("initiatives:project-list", "initiatives"),
     ("plans:import", "plans_import"),
     ("org:year-list", "years"),
     ("audit:event-list", "audit"),

@@ -312,3 +312,49 @@ def todo_section(user) -> list[Section]:
             )
         )
     return sections
+
+
+# What the inspection points 2 and 3 look at (brands, projects, highlights, notification duty) --------
+
+
+@dataclass
+class DepartmentAlongside:
+    projects: list  # (project, sentence, rollup)
+    brands: list  # (brand, checklist counts or None)
+    achievements: list
+    compliance: object  # initiatives.duties.Rate, or None without duties
+
+
+def alongside(round_: SupervisionRound, department_id: int) -> DepartmentAlongside:
+    """The department's brands, major projects, verified highlights of the period and notification
+    compliance up to the period's end: what the inspectors check under points 2 and 3."""
+    from django.db.models import Prefetch
+
+    from kaohe.initiatives import brands, duties, projects
+    from kaohe.initiatives.models import Achievement, Brand, MajorProject, NotificationDuty, NotificationRecord
+
+    day = round_.period_end
+    year = round_.year
+    subs = MajorProject.objects.prefetch_related("stages")
+    owned = MajorProject.objects.filter(year=year, owner_id=department_id, parent__isnull=True).prefetch_related(
+        "stages", Prefetch("subprojects", queryset=subs)
+    )
+    project_rows = [(p, projects.status_sentence(p, year.year), projects.rollup(p, day)) for p in owned]
+    brand_rows = [
+        (b, brands.checklist_counts(b.children.all()) if b.is_checklist else None)
+        for b in Brand.objects.filter(year=year, owners=department_id, parent__isnull=True).prefetch_related("children")
+    ]
+    achievements = list(
+        Achievement.objects.filter(
+            department_id=department_id,
+            state=Achievement.State.VERIFIED,
+            date__gte=round_.period_start,
+            date__lte=round_.period_end,
+        )
+    )
+    duty_list = list(NotificationDuty.objects.filter(year=year, department_id=department_id, active=True))
+    rate = None
+    if duty_list:
+        records = NotificationRecord.objects.filter(duty__in=duty_list)
+        rate = duties.compliance(duties.duty_rows(duty_list, records, year.year, day)).departments.get(department_id)
+    return DepartmentAlongside(project_rows, brand_rows, achievements, rate)

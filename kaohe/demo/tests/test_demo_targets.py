@@ -28,7 +28,7 @@ class DemoTargetsTests(TestCase):
 
     def test_the_first_load_is_quick_and_the_second_changes_nothing(self):
         self.assertGreater(self.first_changes, 0)
-        self.assertLess(self.seconds, 10)
+        self.assertLess(self.seconds, 40)  # 5–10 s on a quiet machine; the bound catches a blow-up, not noise
         history = Target.history.count() + Node.history.count() + TargetPlan.history.count()
         self.assertEqual(load(), 0)
         self.assertEqual(Target.history.count() + Node.history.count() + TargetPlan.history.count(), history)

@@ -63,6 +63,21 @@ class RoleMatrixTests(BaseTestCase):
         cls.round = announce(make_round(cls.year, cls.office), cls.office)
         cls.selfcheck = cls.round.selfchecks.get(department=cls.dept_a)
         cls.item = cls.round.items.filter(department=cls.dept_a).first()
+        from kaohe.initiatives.models import Brand, MajorProject, NotificationDuty, ProjectStage
+
+        cls.project = MajorProject.objects.create(year=cls.year, name="人事管理系统", owner=cls.dept_a)
+        cls.stage = ProjectStage.objects.create(
+            project=cls.project,
+            kind="build",
+            planned_start=date(2021, 3, 1),
+            planned_end=date(2021, 6, 30),
+            responsible=cls.dept_a,
+        )
+        cls.brand = Brand.objects.create(year=cls.year, name="教学工作品牌", slogan="五改")
+        cls.brand.owners.add(cls.dept_a)
+        cls.duty = NotificationDuty.objects.create(
+            year=cls.year, department=cls.dept_a, topic="教学运行情况通报", frequency="quarterly"
+        )
 
     def setUp(self):
         # Per test, so that the evidence file lands in the test's own MEDIA_ROOT.
@@ -79,6 +94,26 @@ class RoleMatrixTests(BaseTestCase):
             rectification=self.rectification, by=self.liaison, response="已整改", files=[pdf()]
         )
         self.rectification_file = self.rectification.files.get()
+        from kaohe.initiatives import achievements, duties
+
+        self.achievement = achievements.submit_achievement(
+            department=self.dept_a,
+            by=self.liaison,
+            title="教学能力大赛二等奖",
+            date=date(2021, 9, 1),
+            kind="competition",
+            level="provincial",
+            files=[pdf()],
+        )
+        self.achievement_file = self.achievement.files.get()
+        self.record = duties.record_notice(
+            duty=self.duty,
+            by=self.liaison,
+            period_start=date(2021, 1, 1),
+            title="第一季度教学运行情况通报",
+            issued_date=date(2021, 4, 5),
+            upload=pdf(),
+        )
 
     def url_for(self, name: str) -> str:
         kwargs = {}
@@ -123,6 +158,24 @@ class RoleMatrixTests(BaseTestCase):
             "supervision:rectification-submit": {"pk": "rectification"},
             "supervision:rectification-decide": {"pk": "rectification"},
             "supervision:rectification-file": {"pk": "rectification_file"},
+            "initiatives:project-detail": {"pk": "project"},
+            "initiatives:project-edit": {"pk": "project"},
+            "initiatives:project-gantt": {"pk": "project"},
+            "initiatives:stage-create": {"pk": "project"},
+            "initiatives:stage-edit": {"pk": "stage"},
+            "initiatives:brand-detail": {"pk": "brand"},
+            "initiatives:brand-edit": {"pk": "brand"},
+            "initiatives:brand-note": {"pk": "brand"},
+            "initiatives:achievement-detail": {"pk": "achievement"},
+            "initiatives:achievement-edit": {"pk": "achievement"},
+            "initiatives:achievement-verify": {"pk": "achievement"},
+            "initiatives:achievement-file": {"pk": "achievement_file"},
+            "initiatives:duty-detail": {"pk": "duty"},
+            "initiatives:duty-edit": {"pk": "duty"},
+            "initiatives:record-create": {"duty_pk": "duty"},
+            "initiatives:record-edit": {"pk": "record"},
+            "initiatives:record-check": {"pk": "record"},
+            "initiatives:record-file": {"pk": "record"},
         }
         if name in plan_urls:
             return reverse(name, kwargs={k: getattr(self, v).pk for k, v in plan_urls[name].items()})

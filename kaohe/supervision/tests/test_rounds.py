@@ -235,3 +235,52 @@ class NextRoundTests(RoundTestCase):
         self.assertIn("建档不规范", listed)
         self.assertIn("2021年第三季度督查", listed)
         self.assertNotIn("已整改的问题", listed)
+
+
+class AlongsideTests(RoundTestCase):
+    def test_the_verification_page_shows_projects_brands_and_notification_duty(self):
+        from kaohe.initiatives.models import Brand, MajorProject, NotificationDuty, NotificationRecord, ProjectStage
+
+        project = MajorProject.objects.create(year=self.year, name="人事管理系统", owner=self.dept_a)
+        ProjectStage.objects.create(
+            project=project,
+            kind="build",
+            planned_start=date(2021, 3, 1),
+            planned_end=date(2021, 6, 30),
+            actual_start=date(2021, 3, 1),
+            actual_end=date(2021, 6, 20),
+            state="done",
+            responsible=self.dept_a,
+        )
+        ProjectStage.objects.create(
+            project=project,
+            kind="acceptance",
+            planned_start=date(2021, 8, 1),
+            planned_end=date(2021, 8, 31),
+            responsible=self.dept_a,
+        )
+        brand = Brand.objects.create(year=self.year, name="数字校园品牌", slogan="十个一", is_checklist=True)
+        brand.owners.add(self.dept_a)
+        for i, state in enumerate(["done"] * 8 + ["running"] * 2):
+            item = Brand.objects.create(year=self.year, name=f"一{i}", parent=brand, state=state)
+            item.owners.add(self.dept_a)
+        duty = NotificationDuty.objects.create(
+            year=self.year, department=self.dept_a, topic="教学运行情况通报", frequency="quarterly"
+        )
+        NotificationRecord.objects.create(
+            duty=duty,
+            period_start=date(2021, 1, 1),
+            period_end=date(2021, 3, 31),
+            issued_date=date(2021, 4, 20),
+            title="第一季度通报",
+            recorded_by=self.liaison,
+        )
+        announce(self.round, self.office)
+        self.login(self.office)
+        page = self.client.get(reverse("supervision:department", args=[self.round.pk, self.dept_a.pk]))
+        alongside = page.content.decode().split('data-testid="department-alongside"', 1)[1]
+        self.assertIn("人事管理系统", alongside)
+        self.assertIn("1 个节点滞后", alongside)  # acceptance planned by 08-31, not done at 09-30
+        self.assertIn("10项中已完成8项，2项正在进行", alongside)
+        # Q1 late (due 04-10, issued 04-20), Q2 missing; Q3 not due yet at 09-30.
+        self.assertIn("按时通报 0/2（0.0%），逾期 1，缺报 1", alongside)

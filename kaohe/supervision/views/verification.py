@@ -255,6 +255,7 @@ def department(request: HttpRequest, round_pk: int, department_pk: int) -> HttpR
         "figures": _figures(items),
         "checkpoints": _checkpoints(round_, dept),
         "rectifications": _rectifications(round_, dept),
+        "alongside": selectors.alongside(round_, dept.pk),
         "can_verify": can_verify,
         "can_find": not round_.year.is_read_only and selectors.verifies(request.user, round_, dept.pk),
         "editable": _editable(round_),
