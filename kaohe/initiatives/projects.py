@@ -102,15 +102,16 @@ def subprojects_of(project: Any) -> list:
 
 
 def paid_percent(project: Any) -> Decimal:
-    """The share of the contract paid so far: the highest percent of the project's done stages.
+    """The share of the contract paid so far: the highest percent of the project's started stages.
 
-    A payment percent is cumulative ("验收支付90%的款项"), so the latest payment is the maximum; a
-    stage that carries a percent but is not done yet is a plan, not a payment.
+    A payment percent is cumulative ("验收支付90%的款项"), so the latest payment is the maximum. A
+    payment stage under way holds what has been paid so far (90 %, the rest kept as 质保金 until the
+    stage is done); a stage not started yet carries a plan, not a payment.
     """
     paid = [
         Decimal(s.payment_percent)
         for s in stages_of(project)
-        if s.payment_percent is not None and s.state == StageState.DONE
+        if s.payment_percent is not None and s.state != StageState.PLANNED
     ]
     return max(paid, default=Decimal(0)).quantize(CENT, ROUND_HALF_UP)
 
@@ -233,6 +234,11 @@ def gantt_rows(project: Any, day: date) -> dict:
     with its planned bar and, once started, its actual bar (to ``day`` while it runs)."""
     rows = []
     groups = [(None, project)] + [(sub.name, sub) for sub in subprojects_of(project)]
+    stages = [s for _prefix, owner in groups for s in stages_of(owner)]
+    # The chart spans the years the plan covers; a stage still running years later is drawn to the
+    # end of that span (its tooltip keeps the real dates), so a 2021 plan stays readable in 2026.
+    horizon = date(max((s.planned_end.year for s in stages), default=day.year), 12, 31)
+    horizon = max([horizon, *(s.actual_end for s in stages if s.actual_end)])
     for prefix, owner in groups:
         for s in stages_of(owner):
             label = s.get_kind_display() if hasattr(s, "get_kind_display") else str(s.kind)
@@ -240,10 +246,12 @@ def gantt_rows(project: Any, day: date) -> dict:
                 label = f"{label}（{s.title}）"
             if prefix:
                 label = f"{prefix} · {label}"
-            actual = None
+            actual = drawn = None
             if s.actual_start is not None:
                 end = s.actual_end or (day if s.state != StageState.DONE else s.actual_start)
-                actual = [s.actual_start.isoformat(), max(end, s.actual_start).isoformat()]
+                end = max(end, s.actual_start)
+                actual = [s.actual_start.isoformat(), end.isoformat()]
+                drawn = [s.actual_start.isoformat(), max(min(end, horizon), s.actual_start).isoformat()]
             delay = is_delayed(s, day)
             rows.append(
                 {
@@ -251,12 +259,14 @@ def gantt_rows(project: Any, day: date) -> dict:
                     "name": str(label),
                     "planned": [s.planned_start.isoformat(), s.planned_end.isoformat()],
                     "actual": actual,
+                    "drawn": drawn,
                     "state": str(s.state),
                     "delay": str(delay) if delay else "",
                 }
             )
     return {
         "today": day.isoformat(),
+        "until": horizon.isoformat(),
         "rows": rows,
         "labels": {"planned": _("Planned"), "actual": _("Actual"), "today": _("Today")},
     }

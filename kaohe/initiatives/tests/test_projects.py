@@ -58,13 +58,16 @@ class DelayTests(SimpleTestCase):
 
 
 class PaymentTests(SimpleTestCase):
-    def test_the_paid_percent_is_the_highest_of_the_done_stages(self):
+    def test_the_paid_percent_is_the_highest_of_the_started_stages(self):
         p = project(
             stage(StageKind.CONTRACT, state=StageState.DONE, payment_percent=D(30), actual_end=date(2021, 6, 1)),
             stage(StageKind.ACCEPTANCE, state=StageState.DONE, payment_percent=D(90), actual_end=date(2021, 6, 1)),
             stage(StageKind.PAYMENT, payment_percent=D(100)),  # planned: not paid yet
         )
         self.assertEqual(projects.paid_percent(p), D("90.00"))
+        # 招生: the payment stage under way with 90 % paid, the rest kept until it is done.
+        running = project(stage(StageKind.PAYMENT, state=StageState.RUNNING, payment_percent=D(90)))
+        self.assertEqual(projects.paid_percent(running), D("90.00"))
         self.assertEqual(projects.paid_percent(project(stage())), D(0))
 
 
@@ -391,3 +394,18 @@ class QueryCountTests(ProjectCase):
         gantt = json.loads(self.client.get(urls[2]).content)
         # Its own first stage, 14 payments and the 14 sub-projects' stages.
         self.assertEqual(len(gantt["rows"]), 1 + 14 + 14)
+
+
+class GanttDataTests(SimpleTestCase):
+    def test_a_stage_running_for_years_is_drawn_to_the_end_of_the_planned_span(self):
+        running = stage(StageKind.TRIAL, state=StageState.RUNNING, actual_start=date(2021, 7, 1), pk=1)
+        done = stage(
+            StageKind.BUILD, state=StageState.DONE, actual_start=date(2021, 3, 1), actual_end=date(2021, 6, 20), pk=2
+        )
+        data = projects.gantt_rows(project(done, running), date(2026, 12, 3))
+        self.assertEqual(data["until"], "2021-12-31")
+        rows = {r["id"]: r for r in data["rows"]}
+        self.assertEqual(rows[1]["actual"], ["2021-07-01", "2026-12-03"])  # the tooltip keeps the real span
+        self.assertEqual(rows[1]["drawn"], ["2021-07-01", "2021-12-31"])
+        self.assertEqual(rows[2]["drawn"], ["2021-03-01", "2021-06-20"])
+        self.assertEqual(rows[1]["delay"], "overdue")

@@ -38,7 +38,8 @@
     rows.forEach(function (r, i) {
       if (!r.actual) return;
       var colour = r.delay ? COLOURS.late : r.state === "done" ? COLOURS.done : COLOURS.running;
-      actual.push({ value: [i, time(r.actual[0]), time(r.actual[1])], itemStyle: { color: colour } });
+      var span = r.drawn || r.actual;
+      actual.push({ value: [i, time(span[0]), time(span[1])], itemStyle: { color: colour } });
     });
     chart.setOption({
       animation: false,
@@ -51,7 +52,12 @@
           return echarts.format.encodeHTML(r.name) + "<br>" + p.seriesName + ": " + span[0] + " — " + span[1];
         },
       },
-      xAxis: { type: "time", axisLabel: { formatter: "{yyyy}-{MM}-{dd}" }, splitLine: { show: true } },
+      xAxis: {
+        type: "time",
+        max: data.until ? time(data.until) : null,
+        axisLabel: { formatter: "{yyyy}-{MM}-{dd}" },
+        splitLine: { show: true },
+      },
       yAxis: {
         type: "category",
         inverse: true,
@@ -72,7 +78,8 @@
             symbol: "none",
             lineStyle: { color: COLOURS.late, type: "dashed" },
             label: { formatter: data.labels.today },
-            data: [{ xAxis: time(data.today) }],
+            // Today is marked only while it lies within the plan's span.
+            data: !data.until || data.today <= data.until ? [{ xAxis: time(data.today) }] : [],
           },
         },
         {
