@@ -55,7 +55,7 @@
       xAxis: {
         type: "time",
         max: data.until ? time(data.until) : null,
-        axisLabel: { formatter: "{yyyy}-{MM}-{dd}" },
+        axisLabel: { formatter: "{yyyy}-{MM}", hideOverlap: true },
         splitLine: { show: true },
       },
       yAxis: {
