@@ -13,7 +13,6 @@ a stale one is refused with ``Conflict`` (409).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.initiatives.models import Achievement, AchievementFile, Brand
-from kaohe.lib.uploads import check_evidence_file, safe_name
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department, Role, User
+from kaohe.progress import files as evidence_files
 from kaohe.progress.errors import Conflict, Locked
 
 # The seed's §五 reads teaching departments first, then functional ones; others come last.
@@ -92,12 +91,8 @@ def submit_achievement(
     *, department: Department, by: User, files: Sequence[UploadedFile] = (), **fields
 ) -> Achievement:
     """Register a highlight or award for a department; it waits for the office to verify it."""
-    written: list[str] = []
-    try:
+    with evidence_files.removed_on_failure() as written:
         return _submit(department, by, fields, files, written)
-    except BaseException:
-        _remove_files(written)
-        raise
 
 
 @transaction.atomic
@@ -115,12 +110,8 @@ def update_achievement(
     *, achievement: Achievement, by: User, version: int, files: Sequence[UploadedFile] = (), **fields
 ) -> Achievement:
     """Change a submitted or returned achievement; it goes (back) to the office as submitted."""
-    written: list[str] = []
-    try:
+    with evidence_files.removed_on_failure() as written:
         return _update(achievement.pk, by, version, fields, files, written)
-    except BaseException:
-        _remove_files(written)
-        raise
 
 
 @transaction.atomic
@@ -177,46 +168,12 @@ def _clean(fields: dict) -> dict:
 def _add_files(item: Achievement, by: User, files: Sequence[UploadedFile], written: list[str]) -> None:
     if not files:
         return
-    mb = 1024 * 1024
-    for upload in files:
-        if upload.size > settings.EVIDENCE_MAX_FILE_BYTES:
-            raise ValidationError(
-                {"files": _("Each file may be at most %(size)d MB.") % {"size": settings.EVIDENCE_MAX_FILE_BYTES // mb}}
-            )
     if item.files.count() + len(files) > settings.EVIDENCE_MAX_FILES_PER_REPORT:
         raise ValidationError(
             {"files": _("At most %(count)d files per achievement.") % {"count": settings.EVIDENCE_MAX_FILES_PER_REPORT}}
         )
     # Every file is checked before any is written.
-    try:
-        checked = [(upload, check_evidence_file(upload.name, upload)) for upload in files]
-    except ValidationError as exc:
-        raise ValidationError({"files": exc.messages}) from exc
-    for upload, file_type in checked:
-        name = safe_name(upload.name)
-        row = AchievementFile(
-            achievement=item,
-            original_name=name,
-            content_type=file_type.content_type,
-            size=upload.size,
-            sha256=_sha256(upload),
-            uploaded_by=by,
-        )
-        row.file.save(name, upload, save=False)
-        written.append(row.file.name)
+    for upload, file_type in evidence_files.checked(files, field="files"):
+        row = AchievementFile(achievement=item, uploaded_by=by)
+        evidence_files.store(row, upload, file_type, written)
         row.save()
-
-
-def _sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
-def _remove_files(names: list[str]) -> None:
-    storage = AchievementFile._meta.get_field("file").storage
-    for name in names:
-        storage.delete(name)

@@ -16,7 +16,6 @@ The second half are the services that write duties and records.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -26,7 +25,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
@@ -35,10 +33,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaohe.initiatives.models import Frequency, NotificationDuty, NotificationRecord
-from kaohe.lib.uploads import check_evidence_file, safe_name
 from kaohe.org.models import AssessmentYear, Department, User
+from kaohe.progress import files as evidence_files
 from kaohe.progress.errors import Conflict
-from kaohe.progress.models import evidence_storage
 
 RATIO_PLACES = Decimal("0.0001")
 PERCENT_PLACES = Decimal("0.1")
@@ -333,12 +330,8 @@ def record_notice(
     upload: UploadedFile | None = None,
 ) -> NotificationRecord:
     """The department records the notice of one period (one per duty and period)."""
-    written: list[str] = []
-    try:
+    with evidence_files.removed_on_failure() as written:
         return _record_notice(duty, by, period_start, title, issued_date, filed_date, note, upload, written)
-    except BaseException:
-        _remove_files(written)
-        raise
 
 
 @transaction.atomic
@@ -386,12 +379,8 @@ def update_notice(
     """Change a record opened at ``version``; if someone saved since, ``Conflict`` carries the current one.
 
     A changed record is checked again by the office (its judgement is reset)."""
-    written: list[str] = []
-    try:
+    with evidence_files.removed_on_failure() as written:
         return _update_notice(record.pk, by, version, title, issued_date, filed_date, note, upload, written)
-    except BaseException:
-        _remove_files(written)
-        raise
 
 
 @transaction.atomic
@@ -430,37 +419,6 @@ def check_notice(*, record: NotificationRecord, by: User, standardised: bool, no
 
 
 def _attach(row: NotificationRecord, upload: UploadedFile | None, written: list[str]) -> None:
-    if upload is None:
-        return
-    if upload.size > settings.EVIDENCE_MAX_FILE_BYTES:
-        raise ValidationError(
-            {
-                "file": _("Each file may be at most %(size)d MB.")
-                % {"size": settings.EVIDENCE_MAX_FILE_BYTES // (1024 * 1024)}
-            }
-        )
-    try:
-        file_type = check_evidence_file(upload.name, upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from exc
-    name = safe_name(upload.name)
-    row.original_name = name
-    row.content_type = file_type.content_type
-    row.sha256 = _sha256(upload)
-    row.file.save(name, upload, save=False)
-    written.append(row.file.name)
-
-
-def _sha256(file: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
-
-
-def _remove_files(names: list[str]) -> None:
-    storage = evidence_storage()
-    for name in names:
-        storage.delete(name)
+    if upload is not None:
+        [(upload, file_type)] = evidence_files.checked([upload], field="file")
+        evidence_files.store(row, upload, file_type, written)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,11 +15,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kaohe.lib.uploads import check_evidence_file, safe_name
 from kaohe.org.models import Department, User
 from kaohe.plans.models import Node, TargetPlan
+from kaohe.progress import files
 from kaohe.progress.errors import Conflict, Locked
-from kaohe.progress.models import Evidence, ProgressReport, Seal, evidence_storage
+from kaohe.progress.models import Evidence, ProgressReport, Seal
 
 
 @dataclass
@@ -73,12 +72,8 @@ def submit_report(
     The same form sent twice (double click, back and resubmit, 20 parallel POSTs) finds the first
     report by its key and adds nothing. Files written before a failure are removed again.
     """
-    written: list[str] = []
-    try:
+    with files.removed_on_failure() as written:
         return _submit_report(node, by, key, status, narrative, actual_value, uploads, written)
-    except BaseException:
-        _remove_files(written)
-        raise
 
 
 @transaction.atomic
@@ -124,12 +119,8 @@ def update_report(
     ``version`` is the one the form was opened at: if someone saved since, ``Conflict`` carries
     what is there now and nothing changes.
     """
-    written: list[str] = []
-    try:
+    with files.removed_on_failure() as written:
         return _update_report(report.pk, by, version, status, narrative, actual_value, uploads, written)
-    except BaseException:
-        _remove_files(written)
-        raise
 
 
 @transaction.atomic
@@ -214,36 +205,25 @@ def _add_evidence(report: ProgressReport, by: User, uploads: Sequence[Upload], w
     target = report.node.target
     # One writer per department at a time, so two uploads cannot both pass the quota.
     Department.objects.select_for_update().filter(pk=report.department_id).first()
-    checked = [(upload, check_evidence_file(upload.file.name, upload.file)) for upload in uploads]
+    checked = files.checked(upload.file for upload in uploads)
     _check_limits(report, [upload.file.size for upload in uploads], target.year_id)
-    for upload, file_type in checked:
-        name = safe_name(upload.file.name)
+    for upload, (_file, file_type) in zip(uploads, checked, strict=True):
         evidence = Evidence(
             report=report,
             node=report.node,
             target=target,
             department_id=report.department_id,
             year_id=target.year_id,
-            title=(upload.title.strip() or name.rsplit(".", 1)[0])[:200],
             kind=upload.kind,
-            original_name=name,
-            content_type=file_type.content_type,
-            size=upload.file.size,
-            sha256=_sha256(upload.file),
             uploaded_by=by,
         )
-        evidence.file.save(name, upload.file, save=False)
-        written.append(evidence.file.name)
+        files.store(evidence, upload.file, file_type, written)
+        evidence.title = (upload.title.strip() or evidence.original_name.rsplit(".", 1)[0])[:200]
         evidence.save()
 
 
 def _check_limits(report: ProgressReport, sizes: list[int], year_id: int) -> None:
     mb = 1024 * 1024
-    for size in sizes:
-        if size > settings.EVIDENCE_MAX_FILE_BYTES:
-            raise ValidationError(
-                _("Each file may be at most %(size)d MB.") % {"size": settings.EVIDENCE_MAX_FILE_BYTES // mb}
-            )
     count = Evidence.objects.present().filter(report=report).count() + len(sizes)
     if count > settings.EVIDENCE_MAX_FILES_PER_REPORT:
         raise ValidationError(
@@ -264,18 +244,3 @@ def department_usage(department_id: int, year_id: int) -> int:
     """Bytes of evidence a department holds for a year (removed files count: they are kept)."""
     total = Evidence.objects.filter(department_id=department_id, year_id=year_id).aggregate(total=Sum("size"))
     return total["total"] or 0
-
-
-def _sha256(file: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
-
-
-def _remove_files(names: list[str]) -> None:
-    storage = evidence_storage()
-    for name in names:
-        storage.delete(name)

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -19,7 +18,7 @@ from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department, Role
 from kaohe.plans.models import Node
 from kaohe.plans.selectors import current_year, visible_targets
-from kaohe.progress import exports, selectors, services
+from kaohe.progress import exports, files, selectors, services
 from kaohe.progress.errors import Conflict, Locked
 from kaohe.progress.forms import DecideForm, EditReportForm, NewReportForm, NodeFilterForm, ReasonForm
 from kaohe.progress.models import ArchiveExport, Evidence, ProgressReport, Status
@@ -262,29 +261,7 @@ def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Files leave only through here: access checked, always as an attachment, never rendered."""
-    evidence = get_evidence_for(request, pk)
-    record(Kind.DOWNLOAD, actor=request.user, obj=evidence)
-    if settings.EVIDENCE_ACCEL_REDIRECT:
-        response = HttpResponse(content_type=evidence.content_type)
-        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_REDIRECT.rstrip("/") + "/" + evidence.file.name
-        response["Content-Disposition"] = content_disposition_header(True, evidence.original_name)
-    else:
-        response = FileResponse(
-            evidence.file.open("rb"),
-            as_attachment=True,
-            filename=evidence.original_name,
-            content_type=evidence.content_type,
-        )
-    return protect_download(response)
-
-
-def protect_download(response: HttpResponse) -> HttpResponse:
-    """Headers that keep a downloaded file inert even if a browser were to render it."""
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return files.download(request, get_evidence_for(request, pk))
 
 
 @require_POST
@@ -450,4 +427,4 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     record(Kind.EXPORT, actor=request.user, obj=job, changes={"files": job.file_count, "bytes": job.size})
     name = f"{job.department.name}-{job.year.year}-档案.zip"
     response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/zip")
-    return protect_download(response)
+    return files.protect(response)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -14,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kaohe.lib.uploads import check_evidence_file, safe_name
 from kaohe.org.models import AssessmentYear, Department, Role, User
 from kaohe.plans.models import Node, TargetPlan
+from kaohe.progress import files as evidence_files
 from kaohe.progress import services as progress_services
 from kaohe.progress.errors import Conflict, Locked
 from kaohe.progress.models import ProgressReport, Status
@@ -452,14 +451,8 @@ def submit_rectification(
     *, rectification: Rectification, by: User, response: str, files: Sequence[UploadedFile] = ()
 ) -> Rectification:
     """The department says what it did and files the closing evidence; the office then checks it."""
-    written: list[str] = []
-    try:
+    with evidence_files.removed_on_failure() as written:
         return _submit_rectification(rectification.pk, by, response, files, written)
-    except BaseException:
-        storage = RectificationFile._meta.get_field("file").storage
-        for name in written:
-            storage.delete(name)
-        raise
 
 
 @transaction.atomic
@@ -469,23 +462,9 @@ def _submit_rectification(pk, by, response, files, written) -> Rectification:
         raise Locked(_("This rectification is closed."))
     if not response.strip():
         raise ValidationError({"response": _("Say what was done to put it right.")})
-    checked = [(f, check_evidence_file(f.name, f)) for f in files]
-    for upload, file_type in checked:
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        name = safe_name(upload.name)
-        row = RectificationFile(
-            rectification=item,
-            original_name=name,
-            content_type=file_type.content_type,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=by,
-        )
-        row.file.save(name, upload, save=False)
-        written.append(row.file.name)
+    for upload, file_type in evidence_files.checked(files, field="files"):
+        row = RectificationFile(rectification=item, uploaded_by=by)
+        evidence_files.store(row, upload, file_type, written)
         row.save()
     item.response, item.state, item.submitted_at = response.strip(), Rectification.State.SUBMITTED, timezone.now()
     item.version += 1

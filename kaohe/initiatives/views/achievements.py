@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
@@ -28,8 +28,9 @@ from kaohe.lib.uploads import ALLOWED_TYPES
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department, Role
 from kaohe.plans.selectors import current_year
+from kaohe.progress import files
 from kaohe.progress.errors import Conflict, Locked
-from kaohe.progress.views import protect_download, refused
+from kaohe.progress.views import refused
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = [
@@ -161,7 +162,7 @@ def achievement_export(request: HttpRequest) -> HttpResponse:
     data = write_xlsx("亮点工作", EXPORT_COLUMNS, rows)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, f"亮点工作-{year.year}.xlsx")
-    return protect_download(response)
+    return files.protect(response)
 
 
 # Registering and editing ----------------------------------------------------------------------
@@ -309,16 +310,7 @@ def achievement_file(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         access.record_not_found(request, "initiatives.AchievementFile", pk)
         raise Http404
-    record(Kind.DOWNLOAD, actor=request.user, obj=row)
-    if settings.EVIDENCE_ACCEL_REDIRECT:
-        response = HttpResponse(content_type=row.content_type)
-        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_REDIRECT.rstrip("/") + "/" + row.file.name
-        response["Content-Disposition"] = content_disposition_header(True, row.original_name)
-    else:
-        response = FileResponse(
-            row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
-        )
-    return protect_download(response)
+    return files.download(request, row)
 
 
 urlpatterns = [

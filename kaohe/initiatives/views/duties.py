@@ -12,15 +12,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST, require_safe
 
-from kaohe.audit.log import Kind, record
 from kaohe.initiatives import duties as service
 from kaohe.initiatives.forms_duties import CheckForm, ComplianceForm, DutyForm, EditRecordForm, NewRecordForm
 from kaohe.initiatives.models import NotificationDuty, NotificationRecord
@@ -28,8 +26,9 @@ from kaohe.lib.uploads import ALLOWED_TYPES
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Role
 from kaohe.plans.selectors import current_year
+from kaohe.progress import files
 from kaohe.progress.errors import Conflict
-from kaohe.progress.views import protect_download, refused
+from kaohe.progress.views import refused
 
 CONFLICT = gettext_noop(
     "This notice has been changed by someone else since you opened it. "
@@ -279,16 +278,7 @@ def record_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not row.file:
         access.record_not_found(request, "initiatives.NotificationRecord", pk)
         raise Http404
-    record(Kind.DOWNLOAD, actor=request.user, obj=row)
-    if settings.EVIDENCE_ACCEL_REDIRECT:
-        response = HttpResponse(content_type=row.content_type)
-        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_REDIRECT.rstrip("/") + "/" + row.file.name
-        response["Content-Disposition"] = content_disposition_header(True, row.original_name)
-    else:
-        response = FileResponse(
-            row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
-        )
-    return protect_download(response)
+    return files.download(request, row)
 
 
 # Compliance -------------------------------------------------------------------------------------

@@ -15,20 +15,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kaohe.audit.log import Kind, record
 from kaohe.lib.uploads import ALLOWED_TYPES
 from kaohe.org import access
 from kaohe.org.models import Department, Role
+from kaohe.progress import files
 from kaohe.progress.errors import Locked
-from kaohe.progress.views import protect_download, refused
+from kaohe.progress.views import refused
 from kaohe.supervision import selectors, services
 from kaohe.supervision.forms_selfcheck import (
     RectificationAnswerForm,
@@ -255,16 +254,7 @@ def rectification_file(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         access.record_not_found(request, "supervision.RectificationFile", pk)
         raise Http404
-    record(Kind.DOWNLOAD, actor=request.user, obj=row)
-    if settings.EVIDENCE_ACCEL_REDIRECT:
-        response = HttpResponse(content_type=row.content_type)
-        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_REDIRECT.rstrip("/") + "/" + row.file.name
-        response["Content-Disposition"] = content_disposition_header(True, row.original_name)
-    else:
-        response = FileResponse(
-            row.file.open("rb"), as_attachment=True, filename=row.original_name, content_type=row.content_type
-        )
-    return protect_download(response)
+    return files.download(request, row)
 
 
 urlpatterns = [
