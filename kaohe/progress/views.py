@@ -389,9 +389,11 @@ def target_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def archive_export(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    department = access.assessment_departments(request.user).filter(pk=request.POST.get("department") or 0).first()
+    wanted = request.POST.get("department", "")
+    departments = access.assessment_departments(request.user)
+    department = departments.filter(pk=wanted).first() if wanted.isascii() and wanted.isdigit() else None
     if department is None:
-        raise _not_found(request, "org.Department", request.POST.get("department"))
+        raise _not_found(request, "org.Department", wanted[:20])
     job = ArchiveExport.objects.create(department=department, year=year, user=request.user, token=secrets.token_hex(16))
     exports.build_archive.enqueue(job.pk)
     return redirect("progress:export-detail", job.pk)

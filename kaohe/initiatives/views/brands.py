@@ -141,7 +141,8 @@ def brand_create(request: HttpRequest) -> HttpResponse:
             ValidationError(_("This assessment year is closed; its records can no longer change.")),
             back=reverse("initiatives:brand-list"),
         )
-    parent = Brand.objects.filter(year=year, pk=request.GET.get("parent") or 0).first()
+    wanted = request.GET.get("parent", "")
+    parent = Brand.objects.filter(year=year, pk=wanted).first() if wanted.isascii() and wanted.isdigit() else None
     initial = {"parent": parent.pk, "owners": list(parent.owners.all())} if parent else None
     form = _office_form(request.POST or None, year=year, initial=initial)
     status = 200

@@ -337,3 +337,11 @@ class QueryCountTests(ProgressTestCase):
         self.grow(12)
         large = [self.count(user, url) for user, url in pages]
         self.assertEqual(small, large)
+
+
+class BadInputTests(ProgressTestCase):
+    def test_an_export_of_a_department_that_is_not_a_number_is_a_404(self):
+        self.login(self.office)
+        for value in ("abc", "", "1; DROP", "١"):
+            response = self.client.post(reverse("progress:archive-export") + "?year=2021", {"department": value})
+            self.assertEqual(response.status_code, 404, value)
