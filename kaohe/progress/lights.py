@@ -30,6 +30,3 @@ def light(*, due: date, complete: bool, today: date, warn_days: int = 3) -> Ligh
         return Light.YELLOW
     return Light.GREEN
 
-
-def days_overdue(*, due: date, today: date) -> int:
-    return max((today - due).days, 0)

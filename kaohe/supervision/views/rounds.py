@@ -83,12 +83,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_round_for(request, pk)
     user = request.user
     rows = _department_rows(round_)
+    own = access.own_department_ids(user)
     if not access.reads_all_assessment(user):
+        # selectors.reads_verification for every row, with the inspector's departments read once.
         inspected = selectors.inspected_department_ids(user, round_)
         published = round_.state == SupervisionRound.State.PUBLISHED
-        own = access.own_department_ids(user)
         rows = [r for r in rows if r["id"] in inspected or (published and r["id"] in own)]
-    own = access.own_department_ids(user)
     context = {
         "round": round_,
         "rows": rows,
