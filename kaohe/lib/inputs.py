@@ -24,6 +24,14 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)
 FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 
 
+def plain(value):
+    """A Decimal as people write it: 5, 94.5, 94.83 (no trailing zeros); None stays None."""
+    if value is None or value == "":
+        return value
+    text = f"{value:f}" if hasattr(value, "as_tuple") else str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def fold(text: str) -> str:
     """Full-width to half-width, ideographic spaces and thousands separators out."""
     text = unicodedata.normalize("NFKC", str(text)).strip()
@@ -88,6 +96,10 @@ class NormalisedDecimalField(forms.DecimalField):
         if value in self.empty_values:
             return None
         return parse_decimal(value)
+
+    def prepare_value(self, value):
+        """A stored value as people write it: 1, 94.5 (not 1.00, 94.50)."""
+        return plain(value) if isinstance(value, Decimal) else value
 
 
 class FlexibleDateField(forms.DateField):

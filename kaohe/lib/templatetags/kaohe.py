@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import template
 
+from kaohe.lib import inputs
+
 register = template.Library()
 
 
@@ -24,7 +26,4 @@ def control(field):
 @register.filter
 def plain(value):
     """A Decimal as people write it: 5, 94.5, 94.83 (no trailing zeros); None stays None."""
-    if value is None or value == "":
-        return value
-    text = f"{value:f}" if hasattr(value, "as_tuple") else str(value)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return inputs.plain(value)

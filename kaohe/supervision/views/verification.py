@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from kaohe.lib.inputs import NormalisedDecimalField
-from kaohe.lib.templatetags.kaohe import plain
 from kaohe.org import access
 from kaohe.org.models import Department
 from kaohe.progress.errors import Conflict, Locked
@@ -129,9 +128,6 @@ class VerifyForm(forms.Form):
             rule = services.computed_credit(item, result=Result.DONE if done else "", actual_value=actual)
             initial = {"actual_value": actual, "credit": rule, "credit_shown": rule}
         initial["version"] = item.version
-        # Numbers as people write them (1, 0.5), not as the columns store them (1.00, 0.5000).
-        for name in ("actual_value", "credit"):
-            initial[name] = plain(initial.get(name))
         return cls(initial=initial, item=item)
 
     def override(self) -> Decimal | None:
