@@ -16,13 +16,11 @@ The second half are the services that write duties and records.
 from __future__ import annotations
 
 import calendar
-import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
@@ -33,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaohe.initiatives.models import Frequency, NotificationDuty, NotificationRecord
+from kaohe.lib.numbers import divide_half_up
 from kaohe.org.models import AssessmentYear, Department, User
 from kaohe.progress import files as evidence_files
 from kaohe.progress.errors import Conflict
@@ -166,12 +165,6 @@ def record_status(record: NoticeLike | None, due: date, today: date, *, filing_r
 # Compliance --------------------------------------------------------------------------------------
 
 
-def _divide_half_up(numerator: int, denominator: int, places: Decimal) -> Decimal:
-    """``numerator ÷ denominator`` rounded half up to ``places``, exactly (no double rounding)."""
-    scaled = Fraction(numerator, denominator) / Fraction(places)
-    return Decimal(math.floor(scaled + Fraction(1, 2))) * places
-
-
 @dataclass(frozen=True)
 class Row:
     """One duty and period: who, which, and its status."""
@@ -215,11 +208,11 @@ class Rate:
     @property
     def ratio(self) -> Decimal | None:
         """On-time ÷ counted, to four places, half up; None when nothing was due yet."""
-        return _divide_half_up(self.on_time, self.counted, RATIO_PLACES) if self.counted else None
+        return divide_half_up(self.on_time, self.counted, RATIO_PLACES) if self.counted else None
 
     @property
     def percent(self) -> Decimal | None:
-        return _divide_half_up(self.on_time * 100, self.counted, PERCENT_PLACES) if self.counted else None
+        return divide_half_up(self.on_time * 100, self.counted, PERCENT_PLACES) if self.counted else None
 
     @property
     def percent_text(self) -> str:

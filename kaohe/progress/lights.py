@@ -29,4 +29,3 @@ def light(*, due: date, complete: bool, today: date, warn_days: int = 3) -> Ligh
     if (due - today).days <= warn_days:
         return Light.YELLOW
     return Light.GREEN
-

@@ -7,29 +7,17 @@ rounds for display (percent to one decimal, counts to at most two), always half 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
+
+from kaohe.lib.numbers import divide_half_up, round_half_up
 
 CREDIT_PLACES = Decimal("0.0001")
 PERCENT_PLACES = Decimal("0.1")
 COUNT_PLACES = Decimal("0.01")
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 NO_RATIO = "—"
-
-
-def round_half_up(value: Decimal, places: Decimal) -> Decimal:
-    """``value`` rounded to the exponent of ``places``, halves away from zero (81.25 → 81.3)."""
-    return value.quantize(places, rounding=ROUND_HALF_UP)
-
-
-def _divide_half_up(numerator: Decimal, denominator: Decimal | int, places: Decimal) -> Decimal:
-    """``numerator ÷ denominator`` rounded half up to ``places``, computed exactly (no double rounding)."""
-    scaled = Fraction(numerator) / Fraction(denominator) / Fraction(places)
-    steps = math.floor(abs(scaled) + Fraction(1, 2))
-    return Decimal(steps if scaled >= 0 else -steps) * places
 
 
 def _clamp(value: Decimal) -> Decimal:
@@ -65,7 +53,7 @@ def node_credit(
         return round_half_up(ZERO, CREDIT_PLACES)
     if actual >= expected:
         return round_half_up(ONE, CREDIT_PLACES)
-    return _divide_half_up(actual, expected, CREDIT_PLACES)
+    return divide_half_up(actual, expected, CREDIT_PLACES)
 
 
 @dataclass(frozen=True)
@@ -88,7 +76,7 @@ class Completion:
     @property
     def percent(self) -> Decimal | None:
         """The ratio as a percent to one decimal, rounded half up from the exact quotient; None if nothing due."""
-        return _divide_half_up(self.completed * HUNDRED, self.due, PERCENT_PLACES) if self.due else None
+        return divide_half_up(self.completed * HUNDRED, self.due, PERCENT_PLACES) if self.due else None
 
 
 def completion(credits: Iterable[Decimal]) -> Completion:
@@ -158,7 +146,7 @@ class SplitSummary:
     def share_percent(self) -> Decimal | None:
         """That fraction as a percent to one decimal, rounded half up; None when there are no colleges."""
         return (
-            _divide_half_up(Decimal(self.under_count) * HUNDRED, len(self.ratios), PERCENT_PLACES)
+            divide_half_up(Decimal(self.under_count) * HUNDRED, len(self.ratios), PERCENT_PLACES)
             if self.ratios
             else None
         )
