@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kaohe.progress",
     "kaohe.initiatives",
     "kaohe.supervision",
+    "kaohe.bulletins",
     "kaohe.home",
     "kaohe.demo",
 ]
@@ -322,9 +323,20 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("KAOHE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # WeasyPrint logs a line per page at INFO.
+    "loggers": {"django.request": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"}},
 }
 
-# The school's name, used in headings and (later) in the bulletin's red header.
+# The school's name, used in headings and in the bulletin's red header.
 SCHOOL_NAME = os.getenv("KAOHE_SCHOOL_NAME", "焦作大学")
+
+# The bulletin's PDF (docs/bulletin.md): LibreOffice converts the .docx, with a fontconfig file that
+# maps the official font names to the free fonts; WeasyPrint lays out the HTML where LibreOffice is
+# absent. KAOHE_BULLETIN_PDF=weasyprint chooses WeasyPrint always.
+BULLETIN_FONTCONFIG = Path(
+    os.getenv("KAOHE_BULLETIN_FONTCONFIG", str(BASE_DIR / "deploy" / "fontconfig" / "fonts.conf"))
+)
+BULLETIN_SOFFICE = os.getenv("KAOHE_SOFFICE", "soffice")
+BULLETIN_PDF_ENGINE = os.getenv("KAOHE_BULLETIN_PDF", "libreoffice")
+BULLETIN_PDF_TIMEOUT_SECONDS = envint("KAOHE_BULLETIN_PDF_TIMEOUT", 120)
 SITE_TITLE = _("Kaohe target management and performance assessment")

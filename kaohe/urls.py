@@ -19,6 +19,7 @@ urlpatterns = [
     path("progress/", include("kaohe.progress.urls")),
     path("supervision/", include("kaohe.supervision.urls")),
     path("initiatives/", include("kaohe.initiatives.urls")),
+    path("bulletins/", include("kaohe.bulletins.urls")),
     path("audit/", include("kaohe.audit.urls")),
 ]
 

@@ -130,6 +130,19 @@ POLICY: dict[str, frozenset[str] | str] = {
     "supervision:rectification-file": ASSESSMENT_READERS,
     "supervision:round-stats": DECIDERS,
     "supervision:stats-export": DECIDERS,
+    # Drafts: the office writes, leaders read; issued bulletins: every reader of the assessment.
+    "bulletins:list": ASSESSMENT_READERS,
+    "bulletins:create": frozenset({Role.OFFICE}),
+    "bulletins:detail": ASSESSMENT_READERS,
+    "bulletins:edit": frozenset({Role.OFFICE}),
+    "bulletins:preview": ASSESSMENT_READERS,
+    "bulletins:issue": frozenset({Role.OFFICE}),
+    "bulletins:correct": frozenset({Role.OFFICE}),
+    "bulletins:download": ASSESSMENT_READERS,
+    "bulletins:section-edit": frozenset({Role.OFFICE}),
+    "bulletins:section-regenerate": frozenset({Role.OFFICE}),
+    "bulletins:section-suggest": frozenset({Role.OFFICE}),
+    "bulletins:section-changes": frozenset({Role.OFFICE, Role.LEADER}),
     # major projects, brands, highlights and awards, notification duty (objects scoped in
     # kaohe.initiatives: departments see and edit their own, the office verifies)
     "initiatives:project-list": ASSESSMENT_READERS,

@@ -15,6 +15,7 @@ NAV = [
     ("progress:todo", "todo"),
     ("progress:node-list", "progress"),
     ("supervision:round-list", "rounds"),
+    ("bulletins:list", "bulletins"),
     ("initiatives:project-list", "initiatives"),
     ("plans:import", "plans_import"),
     ("org:year-list", "years"),

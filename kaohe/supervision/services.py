@@ -36,13 +36,13 @@ from kaohe.supervision.models import (
 State = SupervisionRound.State
 
 
-def _chinese_date(day: date) -> str:
+def chinese_date(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def _quarter_words(start: date, end: date) -> str:
+def period_words(start: date, end: date) -> str:
     quarters = {(1, 3): "第一季度", (4, 6): "第二季度", (7, 9): "第三季度", (10, 12): "第四季度"}
-    return quarters.get((start.month, end.month), f"{_chinese_date(start)}至{_chinese_date(end)}")
+    return quarters.get((start.month, end.month), f"{chinese_date(start)}至{chinese_date(end)}")
 
 
 def draft_notice(
@@ -58,20 +58,20 @@ def draft_notice(
 
     Official-document wording, kept in Chinese whatever the page's language (like the bulletin).
     """
-    words = _quarter_words(period_start, period_end)
+    words = period_words(period_start, period_end)
     title = f"关于对各部门重点工作目标完成情况进行（{words}）督查的通知"
     text = (
         "各部门：\n"
         f"为确保学校{period_start.year}年度重点工作目标任务按时按进度完成，经研究，"
-        f"定于{_chinese_date(onsite_start)}—{_chinese_date(onsite_end)}对全校{department_count}个部门"
+        f"定于{chinese_date(onsite_start)}—{chinese_date(onsite_end)}对全校{department_count}个部门"
         f"{words}重点工作目标完成情况及全年工作目标推进情况进行现场督查。现将有关事项通知如下：\n"
-        f"一、督查范围：截至{period_end.year}年{_chinese_date(period_end)}各部门应完成的重点工作项目"
+        f"一、督查范围：截至{period_end.year}年{chinese_date(period_end)}各部门应完成的重点工作项目"
         f"（{period_start:%Y-%m-%d}至{period_end:%Y-%m-%d}到期的工作节点），以及此前到期尚未完成的项目。\n"
         "二、督查内容：一是核实应完成的重点工作项目，已完成项目数、未完成项目数、已完成项目建档情况；"
         "二是了解“五个品牌”、学校重大项目的建设和推进情况以及各部门取得的成绩和工作亮点；"
         "三是督导职能部门通报制度的执行情况；四是核查各部门全年重点工作目标进展情况和存在问题；"
         "五是征集对考核工作的意见和建议。\n"
-        f"三、工作要求：各部门对照任务书进行自查，于{_chinese_date(selfcheck_deadline)}前在系统中提交自查报告，"
+        f"三、工作要求：各部门对照任务书进行自查，于{chinese_date(selfcheck_deadline)}前在系统中提交自查报告，"
         "并按“一事一档”要求整理佐证材料。\n"
         "特此通知。"
     )

@@ -31,7 +31,7 @@ class HomeTests(BaseTestCase):
 
     def test_the_home_page_says_plainly_what_is_not_built_yet(self):
         self.login(self.liaison)
-        self.assertContains(self.client.get("/", HTTP_ACCEPT_LANGUAGE="en"), "are not built yet")
+        self.assertContains(self.client.get("/", HTTP_ACCEPT_LANGUAGE="en"), "is not built yet")
 
     def test_pages_carry_the_security_headers(self):
         self.login(self.office)

@@ -79,6 +79,20 @@ class RoleMatrixTests(BaseTestCase):
             year=cls.year, department=cls.dept_a, topic="教学运行情况通报", frequency="quarterly"
         )
 
+        from kaohe.bulletins.models import Bulletin, Section
+
+        cls.bulletin = Bulletin.objects.create(
+            year=cls.year,
+            round=cls.round,
+            number=1,
+            header_org="焦作大学目标管理与绩效考核领导小组",
+            title="重点工作目标完成情况通报",
+            signature="焦作大学目标管理与绩效考核领导小组办公室",
+            issue_date=date(2021, 10, 19),
+            created_by=cls.office,
+        )
+        cls.section = Section.objects.create(bulletin=cls.bulletin, key="opening", text="为确保学校重点工作按时完成。")
+
     def setUp(self):
         # Per test, so that the evidence file lands in the test's own MEDIA_ROOT.
         from kaohe.progress.tests.factories import make_report, pdf
@@ -176,7 +190,18 @@ class RoleMatrixTests(BaseTestCase):
             "initiatives:record-edit": {"pk": "record"},
             "initiatives:record-check": {"pk": "record"},
             "initiatives:record-file": {"pk": "record"},
+            "bulletins:detail": {"pk": "bulletin"},
+            "bulletins:edit": {"pk": "bulletin"},
+            "bulletins:preview": {"pk": "bulletin"},
+            "bulletins:issue": {"pk": "bulletin"},
+            "bulletins:correct": {"pk": "bulletin"},
+            "bulletins:section-edit": {"pk": "section"},
+            "bulletins:section-regenerate": {"pk": "section"},
+            "bulletins:section-suggest": {"pk": "section"},
+            "bulletins:section-changes": {"pk": "section"},
         }
+        if name == "bulletins:download":
+            return reverse(name, kwargs={"pk": self.bulletin.pk, "kind": "docx"})
         if name in plan_urls:
             return reverse(name, kwargs={k: getattr(self, v).pk for k, v in plan_urls[name].items()})
         if name.startswith("org:department-") and name.split("-", 1)[1] in (

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kaohe.demo import initiatives, progress, rounds, school, targets
+from kaohe.demo import bulletins, initiatives, progress, rounds, school, targets
 from kaohe.org.models import AssessmentYear, Department, Membership, User
 
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
             changed += progress.load_progress()
             changed += rounds.load_round()
             changed += initiatives.load_initiatives()
+            changed += bulletins.load_bulletin()
         self.stdout.write(f"Demo school: {changed} change(s).")
         if not quiet_logins:
             self.stdout.write(logins_table())

@@ -1,0 +1,5 @@
+from kaohe.bulletins import views
+
+app_name = "bulletins"
+
+urlpatterns = views.urlpatterns
