@@ -6,3 +6,9 @@ class BulletinsConfig(AppConfig):
     name = "kaohe.bulletins"
     label = "bulletins"
     verbose_name = _("Bulletins")
+
+    def ready(self) -> None:
+        from kaohe.bulletins import services
+        from kaohe.progress import todo
+
+        todo.register(services.todo_section)

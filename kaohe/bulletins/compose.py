@@ -39,7 +39,7 @@ NOTIFICATION_RULES = "《关于落实工作通报制度有关要求的通知》"
 # The five inspection points as the bulletin words them (seed §一; supervision.models.Point).
 POINT_WORDS = (
     "核实各部门{period}应完成的重点工作项目，已完成项目数、未完成项目数、已完成项目建档情况",
-    "重点了解品牌创建、学校重大项目的建设和推进情况以及各部门取得的成绩和工作亮点",
+    "重点了解{brands}、学校重大项目的建设和推进情况以及各部门取得的成绩和工作亮点",
     "督导职能部门通报制度的执行情况",
     "核查各部门全年重点工作目标进展情况和存在问题",
     "征集对考核工作的意见和建议",
@@ -107,11 +107,26 @@ def department_count(round_: SupervisionRound) -> int:
     return Verification.objects.filter(round=round_).values("department_id").distinct().count()
 
 
+def date_span(start: date, end: date) -> str:
+    """ "10月5日—14日" within a month, as the seed writes it; "9月28日—10月14日" across months."""
+    if start == end:
+        return chinese_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{chinese_date(start)}—{end.day}日"
+    return f"{chinese_date(start)}—{chinese_date(end)}"
+
+
+def brand_words(round_: SupervisionRound) -> str:
+    """ "“五个品牌”" when the year has brands (the seed's term), "品牌创建" otherwise."""
+    count = Brand.objects.filter(year=round_.year, parent__isnull=True).count()
+    return f"“{chinese_number(count)}个品牌”" if 0 < count < 100 else "品牌创建"
+
+
 def opening(round_: SupervisionRound) -> str:
     words = period_words(round_.period_start, round_.period_end)
     return (
         f"为确保学校{round_.year.year}年度重点工作目标任务按时按进度完成，"
-        f"{chinese_date(round_.onsite_start)}—{chinese_date(round_.onsite_end)}期间，"
+        f"{date_span(round_.onsite_start, round_.onsite_end)}期间，"
         "学校目标管理与绩效考核工作领导小组办公室（以下简称“领导小组办公室”）"
         f"对全校{department_count(round_)}个部门的{words}重点工作目标完成情况及全年工作目标推进情况进行了现场督查。"
         "现对督查情况通报如下："
@@ -144,7 +159,10 @@ def conduct(round_: SupervisionRound) -> str:
     if submitted:
         first += f"截至{chinese_date(round_.onsite_end)}，{submitted}个部门提交了自查报告"
         first += f"，其中{late}个部门逾期提交。" if late else "，均按时提交。"
-    points = "；".join(f"{ORDINALS[i]}是{text.format(period=words)}" for i, text in enumerate(POINT_WORDS))
+    brands = brand_words(round_)
+    points = "；".join(
+        f"{ORDINALS[i]}是{text.format(period=words, brands=brands)}" for i, text in enumerate(POINT_WORDS)
+    )
     second = f"现场督查主要围绕以下五个方面开展：{points}。"
     return f"{first}\n{second}"
 
@@ -322,7 +340,12 @@ def _highlight_words(items: list[Achievement]) -> list[str]:
     paragraphs, said = [], set()
     for a in items:
         people = a.people.strip()
-        text = _stop(a.title) + (f"（{people}）" if people and people not in a.title else "") + "。"
+        if not people or people in a.title:
+            text = f"{_stop(a.title)}。"
+        elif "（" in people or "(" in people:
+            text = f"{_stop(a.title)}，{_stop(people)}。"  # no brackets inside brackets
+        else:
+            text = f"{_stop(a.title)}（{people}）。"
         description = a.description.strip()
         if description and description not in said:
             text += description if description.endswith(("。", "！", "？", "”")) else f"{description}。"

@@ -65,6 +65,9 @@ def bulletin_path(instance: Bulletin, filename: str) -> str:
 class Bulletin(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # Sent to a school leader for sign-off (签发): the text is frozen while they read it.
+        SUBMITTED = "submitted", _("Awaiting sign-off")
+        SIGNED = "signed", _("Signed off")
         # The files are being made; the text is frozen already, the number is taken.
         ISSUING = "issuing", _("Being issued")
         ISSUED = "issued", _("Issued")
@@ -98,7 +101,28 @@ class Bulletin(models.Model):
     pdf = models.FileField(_("PDF"), storage=evidence_storage, upload_to=bulletin_path, max_length=100, blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     pdf_engine = models.CharField(_("PDF made by"), max_length=20, blank=True)
-    # Why the last issuing attempt failed (shown to the office; the draft is back to editable).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent for sign-off by"),
+    )
+    submitted_at = models.DateTimeField(_("sent for sign-off at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    # When the files began to be made: a bulletin "being issued" for long has lost its worker.
+    issuing_since = models.DateTimeField(_("being issued since"), null=True, blank=True)
+    # Why the last issuing attempt failed (shown to the office; the bulletin is back to signed off).
     issue_error = models.TextField(_("issuing error"), blank=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
@@ -170,16 +194,6 @@ class Section(models.Model):
     @property
     def position(self) -> int:
         return SECTION_ORDER.index(self.key)
-
-    @property
-    def numeral(self) -> str:
-        """ "一" for 督查工作开展情况 … "八" for 下一步工作要求, as in the seed; the opening has none.
-
-        The document numbers only the sections that have text, so an empty section shifts the rest.
-        """
-        from kaohe.bulletins.document import chinese_number
-
-        return chinese_number(self.position) if self.position else ""
 
     @property
     def source(self) -> str:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import logging
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kaohe.bulletins import compose
 from kaohe.bulletins.document import Block, Document, Kind, blocks, chinese_number
@@ -36,11 +39,49 @@ def next_number(year) -> int:
     return (Bulletin.objects.filter(year=year).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-def _check_editable(bulletin: Bulletin) -> None:
+LOCKED_MESSAGES = {
+    State.SUBMITTED: gettext_lazy("This bulletin is with a school leader for sign-off; ask for it back to change it."),
+    State.SIGNED: gettext_lazy(
+        "This bulletin has been signed off; its text no longer changes. Issue it, or ask a leader to return it."
+    ),
+    State.ISSUING: gettext_lazy("This bulletin is being issued; its text no longer changes."),
+    State.ISSUED: gettext_lazy(
+        "This bulletin has been issued and can no longer change; a correction is a new bulletin."
+    ),
+}
+
+
+def _check_open(bulletin: Bulletin) -> None:
     if bulletin.year.is_read_only:
         raise Locked(_("This assessment year is closed; its bulletins can no longer change."))
-    if bulletin.state != State.DRAFT:
-        raise Locked(_("This bulletin has been issued and can no longer change; a correction is a new bulletin."))
+
+
+def _check_state(bulletin: Bulletin, *states: str) -> None:
+    _check_open(bulletin)
+    if bulletin.state not in states:
+        message = LOCKED_MESSAGES.get(bulletin.state) or _("This bulletin cannot do that in its present state.")
+        raise Locked(str(message))
+
+
+def locked_message(bulletin: Bulletin) -> str:
+    """Why the bulletin cannot be edited now, for the person who tried."""
+    try:
+        _check_editable(bulletin)
+    except Locked as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def _check_editable(bulletin: Bulletin) -> None:
+    _check_state(bulletin, State.DRAFT)
+
+
+MAX_NUMBER = 999
+
+
+def _check_number_range(number: int) -> None:
+    if not 1 <= number <= MAX_NUMBER:
+        raise ValidationError({"number": _("A bulletin's number is between 1 and %(max)s.") % {"max": MAX_NUMBER}})
 
 
 def _check_number(bulletin: Bulletin) -> None:
@@ -62,6 +103,13 @@ def create_bulletin(
         raise Locked(_("This assessment year is closed; its bulletins can no longer change."))
     if corrects is not None and corrects.state != State.ISSUED:
         raise ValidationError(_("Only an issued bulletin can be corrected."))
+    if corrects is not None:
+        open_correction = corrects.corrections.exclude(state=State.ISSUED).first()
+        if open_correction is not None:
+            raise ValidationError(
+                _("A correction of this bulletin is already being drafted: %(number)s.")
+                % {"number": open_correction.number_text}
+            )
     names = compose.titles(round_)
     bulletin = Bulletin(
         year=round_.year,
@@ -75,6 +123,7 @@ def create_bulletin(
         corrects=corrects,
         created_by=by,
     )
+    _check_number_range(bulletin.number)
     _check_number(bulletin)
     try:
         with transaction.atomic():
@@ -109,6 +158,7 @@ def update_bulletin(*, bulletin: Bulletin, by: User, version: int, **fields) -> 
         raise Conflict(current)
     for name, value in fields.items():
         setattr(current, name, value)
+    _check_number_range(current.number)
     _check_number(current)
     current.version += 1
     current._change_reason = "edited"
@@ -137,6 +187,8 @@ def save_section(*, section: Section, by: User, version: int, heading: str, text
         raise ValidationError(
             {"text": _("A section holds at most %(limit)s characters.") % {"limit": f"{TEXT_LIMIT:,}"}}
         )
+    if current.key != SectionKey.OPENING and not heading.strip() and text.strip():
+        raise ValidationError({"heading": _("A section with text needs its heading (such as 存在的主要问题).")})
     current.heading, current.text = heading.strip(), _clean(text)
     current.edited_by, current.edited_at = by, timezone.now()
     current.version += 1
@@ -166,12 +218,24 @@ def add_suggestion(*, section: Section, by: User, version: int, text: str) -> Se
     current = _section_for_update(section)
     if current.version != version:
         raise Conflict(current)
-    existing = [line for line in current.text.splitlines() if line.strip()]
-    current.text = "\n".join([*existing, f"{len(existing) + 1}.{text}"])
+    current.text = with_item(current.text, text)
     current.edited_by, current.edited_at = by, timezone.now()
     current.version += 1
     current.save()
     return current
+
+
+NUMBERED = re.compile(r"^(\d{1,2})\s*[.．、]")
+
+
+def with_item(text: str, item: str) -> str:
+    """``text`` with ``item`` as its next numbered item, after the last one: a closing paragraph
+    after the list (八's "距离年终考核还有两个月时间……") stays last."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    numbered = [i for i, line in enumerate(lines) if NUMBERED.match(line.strip())]
+    number = int(NUMBERED.match(lines[numbered[-1]].strip()).group(1)) + 1 if numbered else 1
+    at = numbered[-1] + 1 if numbered else len(lines)
+    return "\n".join([*lines[:at], f"{number}.{item}", *lines[at:]])
 
 
 def _clean(text: str) -> str:
@@ -215,20 +279,30 @@ def diff_lines(before: str, after: str) -> list[DiffLine]:
 # The document ------------------------------------------------------------------------------------
 
 
+def numerals(sections: list[Section]) -> dict[str, str]:
+    """The numeral each section's heading gets in the document: 一、二、… over the sections with text."""
+    order = {key: i for i, key in enumerate(SECTION_ORDER)}
+    found, n = {}, 0
+    for section in sorted(sections, key=lambda s: order[s.key]):
+        if section.key != SectionKey.OPENING and section.heading.strip() and blocks(section.text):
+            n += 1
+            found[section.key] = chinese_number(n)
+    return found
+
+
 def document_of(bulletin: Bulletin, sections: list[Section] | None = None) -> Document:
     """The printable document: sections in the seed's order, empty ones left out, headings numbered."""
     if sections is None:
         sections = list(bulletin.sections.all())
     order = {key: i for i, key in enumerate(SECTION_ORDER)}
+    numbered = numerals(sections)
     found: list[Block] = []
-    n = 0
     for section in sorted(sections, key=lambda s: order[s.key]):
         body = blocks(section.text)
         if not body:
             continue
-        if section.key != SectionKey.OPENING and section.heading.strip():
-            n += 1
-            found.append(Block(Kind.HEADING1, f"{chinese_number(n)}、{section.heading.strip()}"))
+        if section.key in numbered:
+            found.append(Block(Kind.HEADING1, f"{numbered[section.key]}、{section.heading.strip()}"))
         found.extend(body)
     day = bulletin.issue_date
     return Document(
@@ -249,24 +323,109 @@ def file_names(bulletin: Bulletin) -> tuple[str, str]:
     return f"{base}.docx", f"{base}.pdf"
 
 
-# Issuing -----------------------------------------------------------------------------------------
+# Sign-off and issuing -----------------------------------------------------------------------------
+#
+# draft → (office sends it) → awaiting sign-off → (a leader signs it off, or returns it to a draft
+# with a reason) → signed off → (office issues) → being issued → (the task made the files) → issued.
+# The text is frozen from the sending on; what the leader read is what is issued.
+
+log = logging.getLogger(__name__)
+# A bulletin "being issued" for longer than this has lost its worker: the office may take it back.
+ISSUE_STALE_MINUTES = 10
+
+
+def revision(bulletin: Bulletin, sections: list[Section] | None = None) -> str:
+    """What the page showed: the bulletin's version and every section's. Sending it for sign-off
+    checks it, so nobody sends text they have not seen (a colleague edited a section meanwhile)."""
+    if sections is None:
+        sections = list(bulletin.sections.all())
+    return f"{bulletin.version}." + ".".join(str(s.version) for s in sorted(sections, key=lambda s: s.pk))
+
+
+@transaction.atomic
+def submit_for_sign_off(*, bulletin: Bulletin, by: User, seen: str) -> Bulletin:
+    current = _locked_row(Bulletin, bulletin.pk)
+    _check_editable(current)
+    sections = list(Section.objects.select_for_update().filter(bulletin=current))
+    if revision(current, sections) != seen:
+        raise Conflict(current)
+    if not any(blocks(s.text) for s in sections):
+        raise ValidationError(_("The bulletin has no text yet; write or generate its sections first."))
+    current.state = State.SUBMITTED
+    current.submitted_by, current.submitted_at = by, timezone.now()
+    current.return_reason = ""
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def decide_sign_off(*, bulletin: Bulletin, by: User, version: int, approve: bool, reason: str = "") -> Bulletin:
+    """A school leader signs the bulletin off (签发), or returns it to the office with a reason."""
+    current = _locked_row(Bulletin, bulletin.pk)
+    _check_state(current, State.SUBMITTED)
+    if current.version != version:
+        raise Conflict(current)
+    reason = reason.strip()
+    if approve:
+        current.state = State.SIGNED
+        current.signed_by, current.signed_at = by, timezone.now()
+    else:
+        if not reason:
+            raise ValidationError({"reason": _("Say why the bulletin goes back, so that the office can put it right.")})
+        current.state = State.DRAFT
+        current.return_reason = reason
+    current.version += 1
+    current.save()
+    return current
+
+
+def check_issuable(bulletin: Bulletin) -> None:
+    """Issuing needs a leader's sign-off first (domain.md §5: leaders approve publication)."""
+    if bulletin.state == State.DRAFT and not bulletin.year.is_read_only:
+        raise Locked(_("A school leader signs the bulletin off before it is issued: send it for sign-off first."))
+    _check_state(bulletin, State.SIGNED)
 
 
 @transaction.atomic
 def start_issue(*, bulletin: Bulletin, by: User, version: int) -> Bulletin:
-    """Freezes the text and the number; the files are made in the background (``tasks.issue``)."""
+    """The number is taken for good; the files are made in the background (``tasks.issue_bulletin``)."""
     current = _locked_row(Bulletin, bulletin.pk)
-    _check_editable(current)
+    check_issuable(current)
     if current.version != version:
         raise Conflict(current)
-    if not any(blocks(s.text) for s in current.sections.all()):
-        raise ValidationError(_("The bulletin has no text yet; write or generate its sections first."))
     current.state = State.ISSUING
     current.issued_by = by
+    current.issuing_since = timezone.now()
     current.issue_error = ""
     current.version += 1
     current.save()
     return current
+
+
+@transaction.atomic
+def cancel_issue(*, bulletin: Bulletin, by: User, reason: str) -> Bulletin:
+    """Back to signed off: the files were not made (the worker failed or is not running)."""
+    current = _locked_row(Bulletin, bulletin.pk)
+    _check_state(current, State.ISSUING)
+    if not issue_is_stale(current):
+        raise ValidationError(
+            _("The files are still being made; wait %(minutes)s minutes before taking the bulletin back.")
+            % {"minutes": ISSUE_STALE_MINUTES}
+        )
+    current.state = State.SIGNED
+    current.issued_by = None
+    current.issuing_since = None
+    current.issue_error = reason
+    current.version += 1
+    current._history_user = by
+    current.save()
+    return current
+
+
+def issue_is_stale(bulletin: Bulletin) -> bool:
+    since = bulletin.issuing_since
+    return since is not None and timezone.now() - since > timedelta(minutes=ISSUE_STALE_MINUTES)
 
 
 def make_files(bulletin: Bulletin) -> tuple[bytes, bytes, str]:
@@ -281,36 +440,102 @@ def make_files(bulletin: Bulletin) -> tuple[bytes, bytes, str]:
 
 
 def finish_issue(bulletin_id: int) -> Bulletin:
-    """Makes the files of a bulletin being issued and stores them with their SHA-256; on failure the
-    bulletin goes back to a draft, with the reason for the office, and nothing is kept."""
+    """Makes the files of a bulletin being issued and stores them with their SHA-256. On any failure
+    (the conversion, the storage, the database) the files written are removed and the bulletin goes
+    back to signed off, with the reason for the office; then the error goes up to the task's log."""
     bulletin = Bulletin.objects.select_related("year").get(pk=bulletin_id)
     if bulletin.state != State.ISSUING:
         return bulletin
+    written: list = []
     try:
-        # The files say "issued": the document is built as the issued one.
-        bulletin.state = State.ISSUED
+        bulletin.state = State.ISSUED  # the files are made as the issued bulletin's: no draft mark
         docx_data, pdf_data, engine = make_files(bulletin)
-    except Exception as exc:  # noqa: BLE001 - any failure returns the draft to the office
+        docx_name, pdf_name = file_names(bulletin)
         with transaction.atomic():
             current = _locked_row(Bulletin, bulletin_id)
-            current.state = State.DRAFT
-            current.issued_by = None
-            current.issue_error = str(exc)[:2000] or exc.__class__.__name__
+            if current.state != State.ISSUING:
+                return current
+            current.docx.save(docx_name, ContentFile(docx_data), save=False)
+            written.append(current.docx)
+            current.pdf.save(pdf_name, ContentFile(pdf_data), save=False)
+            written.append(current.pdf)
+            current.docx_sha256 = hashlib.sha256(docx_data).hexdigest()
+            current.pdf_sha256 = hashlib.sha256(pdf_data).hexdigest()
+            current.pdf_engine = engine
+            current.state = State.ISSUED
+            current.issued_at = timezone.now()
             current.version += 1
+            current._history_user = current.issued_by  # the worker has no request: the issuer did it
             current.save()
+        return current
+    except BaseException as exc:
+        for stored in written:
+            try:
+                stored.storage.delete(stored.name)
+            except OSError:
+                log.exception("could not remove %s after a failed issue", stored.name)
+        _back_to_signed(bulletin_id, str(exc)[:2000] or exc.__class__.__name__)
         raise
-    docx_name, pdf_name = file_names(bulletin)
+
+
+def _back_to_signed(bulletin_id: int, reason: str) -> None:
     with transaction.atomic():
         current = _locked_row(Bulletin, bulletin_id)
         if current.state != State.ISSUING:
-            return current
-        current.docx.save(docx_name, ContentFile(docx_data), save=False)
-        current.pdf.save(pdf_name, ContentFile(pdf_data), save=False)
-        current.docx_sha256 = hashlib.sha256(docx_data).hexdigest()
-        current.pdf_sha256 = hashlib.sha256(pdf_data).hexdigest()
-        current.pdf_engine = engine
-        current.state = State.ISSUED
-        current.issued_at = timezone.now()
+            return
+        by = current.issued_by
+        current.state = State.SIGNED
+        current.issued_by = None
+        current.issuing_since = None
+        current.issue_error = reason
         current.version += 1
+        current._history_user = by
         current.save()
-    return current
+
+
+def enqueue_issue(bulletin: Bulletin) -> None:
+    """Hands the files to the worker; if the queue refuses, the bulletin goes back at once."""
+    from kaohe.bulletins import tasks
+
+    try:
+        tasks.issue_bulletin.enqueue(bulletin.pk)
+    except Exception as exc:
+        log.exception("could not enqueue the issuing of bulletin %s", bulletin.pk)
+        _back_to_signed(bulletin.pk, str(exc)[:2000] or exc.__class__.__name__)
+
+
+# The to-do list ---------------------------------------------------------------------------------
+
+
+def todo_section(user) -> list:
+    """Leaders: bulletins awaiting their sign-off. The office: bulletins signed off and not yet
+    issued, and drafts a leader returned."""
+    from django.urls import reverse
+
+    from kaohe.org import access
+    from kaohe.org.models import Role
+    from kaohe.progress.todo import Row
+    from kaohe.progress.todo import Section as TodoSection
+
+    found = []
+    if access.has_role(user, {Role.LEADER}):
+        waiting = Bulletin.objects.filter(state=State.SUBMITTED).select_related("year")
+        rows = [
+            Row(f"{b.number_text} {b.title}", reverse("bulletins:detail", args=[b.pk]), _("to sign off"))
+            for b in waiting
+        ]
+        found.append(TodoSection("bulletin-sign-off", _("Bulletins to sign off"), rows))
+    if access.has_role(user, {Role.OFFICE}):
+        ready = Bulletin.objects.filter(
+            Q(state=State.SIGNED) | Q(state=State.DRAFT) & ~Q(return_reason="")
+        ).select_related("year")
+        rows = [
+            Row(
+                f"{b.number_text} {b.title}",
+                reverse("bulletins:detail", args=[b.pk]),
+                _("signed off: to issue") if b.state == State.SIGNED else _("returned by a leader"),
+            )
+            for b in ready
+        ]
+        found.append(TodoSection("bulletins", _("Bulletins to issue or put right"), rows))
+    return found

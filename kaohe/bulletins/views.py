@@ -9,6 +9,8 @@ An issued bulletin answers 409 to every change.
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from kaohe.audit.log import Kind, record
-from kaohe.bulletins import compose, services, tasks
+from kaohe.bulletins import compose, services
 from kaohe.bulletins.document import blocks
 from kaohe.bulletins.models import SOURCES, Bulletin, Section, SectionKey
 from kaohe.org import access
@@ -31,6 +33,7 @@ from kaohe.progress.errors import Conflict, Locked
 from kaohe.supervision.models import SupervisionRound
 
 State = Bulletin.State
+log = logging.getLogger(__name__)
 OPEN_YEARS = [s for s in AssessmentYear.State if s not in (AssessmentYear.State.CLOSED, AssessmentYear.State.ARCHIVED)]
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -82,7 +85,7 @@ class CreateForm(forms.Form):
     number = forms.IntegerField(
         label=gettext_lazy("Number in the year"),
         min_value=1,
-        max_value=999,
+        max_value=services.MAX_NUMBER,
         error_messages={"required": gettext_lazy("Give the bulletin's number in the year.")},
     )
     issue_date = forms.DateField(
@@ -99,6 +102,12 @@ class CreateForm(forms.Form):
 
 class BulletinForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    number = forms.IntegerField(
+        label=gettext_lazy("Number in the year"),
+        min_value=1,
+        max_value=services.MAX_NUMBER,
+        error_messages={"required": gettext_lazy("Give the bulletin's number in the year.")},
+    )
 
     class Meta:
         model = Bulletin
@@ -168,7 +177,7 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
                 request, _("The draft has been generated from the round's data; edit it section by section.")
             )
             return redirect("bulletins:detail", bulletin.pk)
-    bulletins = visible_bulletins(request.user)
+    bulletins = visible_bulletins(request.user).select_related("corrects__year")
     context = {"bulletins": bulletins, "form": form, "is_office": True}
     return render(request, "bulletins/list.html", context, status=400)
 
@@ -196,22 +205,37 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 
 # The editor -------------------------------------------------------------------------------------
 
+STALE = gettext_lazy("This page is out of date; reload it and try again.")
+
 
 def _sections(bulletin: Bulletin) -> list[Section]:
     order = {key: i for i, key in enumerate(SectionKey)}
     return sorted(bulletin.sections.all(), key=lambda s: order[s.key])
 
 
-def _card(section: Section, *, editable: bool, form=None, message: str = "", tone: str = "info", suggestions=()):
+def _card(
+    section: Section,
+    *,
+    editable: bool,
+    form=None,
+    message: str = "",
+    tone: str = "info",
+    suggestions=(),
+    numeral: str | None = None,
+):
+    if numeral is None:
+        numeral = services.numerals(list(Section.objects.filter(bulletin_id=section.bulletin_id))).get(section.key, "")
     return {
         "section": section,
+        "numeral": numeral,
         "source": SOURCES[SectionKey(section.key)],
         "blocks": blocks(section.text),
         "editable": editable,
         "form": form,
         "message": message,
         "tone": tone,
-        "suggestions": suggestions,
+        # Suggestions already in the text are not offered again.
+        "suggestions": [s for s in suggestions if s not in section.text],
     }
 
 
@@ -224,40 +248,63 @@ def _suggestions_by_key(bulletin: Bulletin, editable: bool) -> dict[str, list]:
     return found
 
 
-@require_safe
-def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = _bulletin_for(request, pk)
+def _editor_context(request: HttpRequest, bulletin: Bulletin, *, form=None, sign_form=None) -> dict:
     is_office = access.has_role(request.user, {Role.OFFICE})
     editable = is_office and bulletin.is_editable
-    if request.htmx and request.GET.get("part") == "status":
-        if bulletin.state != State.ISSUING:
-            # Issued (or back to a draft after a failure): the whole page changes, so reload it.
-            response = HttpResponse("")
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, f"{DETAIL}#issue-status", {"bulletin": bulletin, "is_office": is_office})
     sections = _sections(bulletin)
     suggested = _suggestions_by_key(bulletin, editable)
-    cards = [_card(s, editable=editable, suggestions=suggested.get(s.key, ())) for s in sections]
-    context = {
+    numbered = services.numerals(sections)
+    if editable and form is None:
+        form = BulletinForm(instance=bulletin, initial={"version": bulletin.version})
+    can_sign = access.has_role(request.user, {Role.LEADER}) and bulletin.state == State.SUBMITTED
+    return {
         "bulletin": bulletin,
-        "cards": cards,
+        "cards": [
+            _card(s, editable=editable, suggestions=suggested.get(s.key, ()), numeral=numbered.get(s.key, ""))
+            for s in sections
+        ],
         "is_office": is_office,
         "editable": editable,
-        "form": BulletinForm(instance=bulletin, initial={"version": bulletin.version}) if editable else None,
+        "form": form if editable else None,
+        "revision": services.revision(bulletin, sections),
+        "can_sign": can_sign and not bulletin.year.is_read_only,
+        "sign_form": sign_form or SignForm(initial={"version": bulletin.version}),
+        "stale": bulletin.state == State.ISSUING and services.issue_is_stale(bulletin),
         "unverified": _unverified(bulletin) if editable else 0,
         "changed": sum(1 for s in sections if s.changed_since_generated),
     }
-    return render(request, DETAIL, context)
+
+
+@require_safe
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _bulletin_for(request, pk)
+    if request.htmx and request.GET.get("part") == "status":
+        if bulletin.state != State.ISSUING:
+            # Issued (or back after a failure): the whole page changes, so reload it.
+            response = HttpResponse("")
+            response["HX-Refresh"] = "true"
+            return response
+        context = {"bulletin": bulletin, "is_office": access.has_role(request.user, {Role.OFFICE})}
+        context["stale"] = services.issue_is_stale(bulletin)
+        return render(request, f"{DETAIL}#issue-status", context)
+    return render(request, DETAIL, _editor_context(request, bulletin))
 
 
 def _unverified(bulletin: Bulletin) -> int:
     return bulletin.round.items.filter(carried_over=False, verified_at__isnull=True).count()
 
 
+def _stale_form(form: forms.Form) -> None:
+    """A form whose hidden version is missing or altered: say so, instead of an error nobody sees."""
+    if "version" in form.errors:
+        form.add_error(None, STALE)
+
+
 @require_POST
 def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _bulletin_for(request, pk)
+    if not bulletin.is_editable:
+        return _refused(request, bulletin, services.locked_message(bulletin))
     form = BulletinForm(request.POST, instance=Bulletin.objects.get(pk=bulletin.pk))
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -275,24 +322,22 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The bulletin's header has been saved."))
             return redirect("bulletins:detail", bulletin.pk)
+    _stale_form(form)
     bulletin.refresh_from_db()
-    sections = _sections(bulletin)
-    suggested = _suggestions_by_key(bulletin, True)
-    context = {
-        "bulletin": bulletin,
-        "cards": [_card(s, editable=True, suggestions=suggested.get(s.key, ())) for s in sections],
-        "is_office": True,
-        "editable": True,
-        "form": form,
-        "unverified": _unverified(bulletin),
-        "changed": sum(1 for s in sections if s.changed_since_generated),
-    }
-    return render(request, DETAIL, context, status=400)
+    return render(request, DETAIL, _editor_context(request, bulletin, form=form), status=400)
 
 
-def _refused(request: HttpRequest, bulletin: Bulletin, message: str) -> HttpResponse:
+def _refused(request: HttpRequest, bulletin: Bulletin, message: str, section: Section | None = None) -> HttpResponse:
+    """409: the bulletin cannot change now. An htmx request on a section gets the section's card back,
+    read-only, with the reason; any other request goes back to the page with the reason."""
+    if request.htmx and section is not None:
+        card = _card(_fresh(section), editable=False, message=message, tone="danger")
+        return render(request, f"{DETAIL}#section-card", {"card": card, "bulletin": bulletin}, status=409)
     if request.htmx:
-        return render(request, "bulletins/_refused.html", {"message": message}, status=409)
+        response = HttpResponse(status=409)
+        messages.error(request, message)
+        response["HX-Refresh"] = "true"
+        return response
     messages.error(request, message)
     response = redirect("bulletins:detail", bulletin.pk)
     response.status_code = 303
@@ -300,11 +345,14 @@ def _refused(request: HttpRequest, bulletin: Bulletin, message: str) -> HttpResp
 
 
 def _section_response(request: HttpRequest, section: Section, card: dict, *, status: int = 200) -> HttpResponse:
+    context = {"card": card, "bulletin": section.bulletin}
     if request.htmx:
-        return render(request, f"{DETAIL}#section-card", {"card": card, "bulletin": section.bulletin}, status=status)
+        # The page's "send for sign-off" form learns the new revision (out of band).
+        context["oob_revision"] = services.revision(Bulletin.objects.get(pk=section.bulletin_id))
+        return render(request, f"{DETAIL}#section-card", context, status=status)
     if status >= 400:
         # Without JavaScript: the section's own page, with the form as sent or the text as it now is.
-        return render(request, "bulletins/section.html", {"card": card, "bulletin": section.bulletin}, status=status)
+        return render(request, "bulletins/section.html", context, status=status)
     if card.get("message"):
         messages.success(request, card["message"])
     return redirect(f"{reverse('bulletins:detail', args=[section.bulletin_id])}#section-{section.key}")
@@ -319,17 +367,18 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = section.bulletin
     if request.method == "GET":
         editable = bulletin.is_editable
-        form = SectionForm.for_section(section) if editable else None
+        form = SectionForm.for_section(section) if editable and not request.GET.get("cancel") else None
         card = _card(section, editable=editable, form=form, suggestions=_suggestions_for(section, editable))
-        if request.htmx and request.GET.get("cancel"):
-            card["form"] = None
         if request.htmx:
             return render(request, f"{DETAIL}#section-card", {"card": card, "bulletin": bulletin})
         return render(request, "bulletins/section.html", {"card": card, "bulletin": bulletin})
     if request.method != "POST":
         return HttpResponse(status=405)
+    if not bulletin.is_editable:
+        return _refused(request, bulletin, services.locked_message(bulletin), section)
     form = SectionForm(request.POST)
     if not form.is_valid():
+        _stale_form(form)
         return _section_response(request, section, _card(section, editable=True, form=form), status=400)
     data = form.cleaned_data
     try:
@@ -343,7 +392,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
         card = _card(current, editable=True, form=form, message=message, tone="warning")
         return _section_response(request, current, card, status=409)
     except Locked as exc:
-        return _refused(request, bulletin, " ".join(exc.messages))
+        return _refused(request, bulletin, " ".join(exc.messages), section)
     except ValidationError as exc:
         _add_errors(form, exc)
         return _section_response(request, section, _card(section, editable=True, form=form), status=400)
@@ -367,9 +416,11 @@ def _suggestions_for(section: Section, editable: bool) -> list[str]:
 @require_POST
 def section_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     section = _section_for(request, pk)
+    if not section.bulletin.is_editable:
+        return _refused(request, section.bulletin, services.locked_message(section.bulletin), section)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        return _section_response(request, section, _card(section, editable=True), status=400)
+        return _section_response(request, section, _card(section, editable=True, message=str(STALE)), status=400)
     try:
         saved = services.regenerate_section(section=section, by=request.user, version=form.cleaned_data["version"])
     except Conflict as exc:
@@ -377,11 +428,10 @@ def section_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
         message = _(
             "Someone else has saved this section since you opened it; nothing was regenerated. Here it is as it is now."
         )
-        return _section_response(
-            request, current, _card(current, editable=True, message=message, tone="warning"), status=409
-        )
+        card = _card(current, editable=True, message=message, tone="warning")
+        return _section_response(request, current, card, status=409)
     except Locked as exc:
-        return _refused(request, section.bulletin, " ".join(exc.messages))
+        return _refused(request, section.bulletin, " ".join(exc.messages), section)
     saved = _fresh(saved)
     message = _("The section has been generated again from the data as it is now; the earlier text is in its history.")
     card = _card(saved, editable=True, message=message, tone="success", suggestions=_suggestions_for(saved, True))
@@ -391,14 +441,15 @@ def section_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def section_suggest(request: HttpRequest, pk: int) -> HttpResponse:
     section = _section_for(request, pk)
+    if not section.bulletin.is_editable:
+        return _refused(request, section.bulletin, services.locked_message(section.bulletin), section)
     form = VersionForm(request.POST)
     wanted = request.POST.get("suggestion", "")
     offered = _suggestions_for(section, True)
     if not form.is_valid() or wanted not in offered:
         message = _("That suggestion is no longer offered; the data may have changed. Reload the page.")
-        return _section_response(
-            request, section, _card(section, editable=True, message=message, tone="warning"), status=400
-        )
+        card = _card(section, editable=True, message=message, tone="warning", suggestions=offered)
+        return _section_response(request, section, card, status=400)
     try:
         saved = services.add_suggestion(
             section=section, by=request.user, version=form.cleaned_data["version"], text=wanted
@@ -406,11 +457,10 @@ def section_suggest(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         current = _fresh(exc.current)
         message = _("Someone else has saved this section since you opened it; here it is as it is now.")
-        return _section_response(
-            request, current, _card(current, editable=True, message=message, tone="warning"), status=409
-        )
+        card = _card(current, editable=True, message=message, tone="warning", suggestions=offered)
+        return _section_response(request, current, card, status=409)
     except Locked as exc:
-        return _refused(request, section.bulletin, " ".join(exc.messages))
+        return _refused(request, section.bulletin, " ".join(exc.messages), section)
     saved = _fresh(saved)
     card = _card(
         saved,
@@ -439,7 +489,29 @@ def section_changes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-# The preview, issuing and the files -------------------------------------------------------------
+# The preview, sign-off, issuing and the files ---------------------------------------------------
+
+
+class SignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("approve", gettext_lazy("Sign off for issuing")), ("return", gettext_lazy("Return to the office"))],
+        error_messages={
+            "required": gettext_lazy("Choose to sign off or to return."),
+            "invalid_choice": gettext_lazy("Choose to sign off or to return."),
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for returning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class IssueForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
+    confirm = forms.BooleanField(
+        error_messages={"required": gettext_lazy("Tick the box to confirm that the bulletin is to be issued.")}
+    )
 
 
 @require_safe
@@ -453,11 +525,68 @@ def bulletin_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def bulletin_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office sends the draft to the school leaders for sign-off (签发)."""
+    bulletin = _bulletin_for(request, pk)
+    try:
+        services.submit_for_sign_off(bulletin=bulletin, by=request.user, seen=request.POST.get("seen", ""))
+    except Conflict:
+        messages.error(
+            request,
+            _("The bulletin has changed since this page was loaded; read it again before sending it for sign-off."),
+        )
+    except Locked as exc:
+        return _refused(request, bulletin, " ".join(exc.messages))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The bulletin has been sent to the school leaders for sign-off."))
+    return redirect("bulletins:detail", bulletin.pk)
+
+
+@require_POST
+def bulletin_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _bulletin_for(request, pk)
+    form = SignForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_sign_off(
+                bulletin=bulletin,
+                by=request.user,
+                version=data["version"],
+                approve=data["decision"] == "approve",
+                reason=data["reason"],
+            )
+        except Conflict:
+            messages.error(request, _("The bulletin has changed since this page was loaded; here it is as it is now."))
+            return redirect("bulletins:detail", bulletin.pk)
+        except Locked as exc:
+            return _refused(request, bulletin, " ".join(exc.messages))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if data["decision"] == "approve":
+                messages.success(request, _("You have signed the bulletin off; the office may issue it."))
+            else:
+                messages.success(request, _("The bulletin has gone back to the office with your reason."))
+            return redirect("bulletins:detail", bulletin.pk)
+    _stale_form(form)
+    return render(request, DETAIL, _editor_context(request, bulletin, sign_form=form), status=400)
+
+
+@require_POST
 def bulletin_issue(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _bulletin_for(request, pk)
-    form = VersionForm(request.POST)
+    try:
+        services.check_issuable(bulletin)
+    except Locked as exc:
+        return _refused(request, bulletin, " ".join(exc.messages))
+    form = IssueForm(request.POST)
     if not form.is_valid():
-        return _refused(request, bulletin, _("The form was incomplete; reload the page and try again."))
+        message = " ".join(str(e) for e in form.errors.get("confirm", [])) or str(STALE)
+        messages.error(request, message)
+        return redirect("bulletins:detail", bulletin.pk)
     try:
         issuing = services.start_issue(bulletin=bulletin, by=request.user, version=form.cleaned_data["version"])
     except Conflict:
@@ -467,10 +596,23 @@ def bulletin_issue(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("bulletins:detail", bulletin.pk)
     except Locked as exc:
         return _refused(request, bulletin, " ".join(exc.messages))
+    services.enqueue_issue(issuing)
+    return redirect("bulletins:detail", bulletin.pk)
+
+
+@require_POST
+def bulletin_issue_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The files never came (the worker is down): the office takes the bulletin back to signed off."""
+    bulletin = _bulletin_for(request, pk)
+    reason = _("Taken back by the office: the files were not made within %(minutes)s minutes.") % {
+        "minutes": services.ISSUE_STALE_MINUTES
+    }
+    try:
+        services.cancel_issue(bulletin=bulletin, by=request.user, reason=reason)
+    except Locked as exc:
+        return _refused(request, bulletin, " ".join(exc.messages))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("bulletins:detail", bulletin.pk)
-    tasks.issue_bulletin.enqueue(issuing.pk)
     return redirect("bulletins:detail", bulletin.pk)
 
 
@@ -487,7 +629,12 @@ def bulletin_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if bulletin.state == State.ISSUED:
         stored = bulletin.docx if kind == "docx" else bulletin.pdf
         name = docx_name if kind == "docx" else pdf_name
-        response = FileResponse(stored.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+        try:
+            handle = stored.open("rb")
+        except OSError:
+            log.error("the issued file %s of bulletin %s is missing", stored.name, bulletin.pk)
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     elif kind == "docx":
         from kaohe.bulletins.docx import build_docx
 
@@ -512,7 +659,10 @@ urlpatterns = [
     path("<int:pk>/", bulletin_detail, name="detail"),
     path("<int:pk>/edit/", bulletin_edit, name="edit"),
     path("<int:pk>/preview/", bulletin_preview, name="preview"),
+    path("<int:pk>/submit/", bulletin_submit, name="submit"),
+    path("<int:pk>/sign/", bulletin_sign, name="sign"),
     path("<int:pk>/issue/", bulletin_issue, name="issue"),
+    path("<int:pk>/issue/cancel/", bulletin_issue_cancel, name="issue-cancel"),
     path("<int:pk>/correct/", bulletin_correct, name="correct"),
     path("<int:pk>/file.<str:kind>", bulletin_download, name="download"),
     path("sections/<int:pk>/", section_edit, name="section-edit"),

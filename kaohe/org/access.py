@@ -130,13 +130,16 @@ POLICY: dict[str, frozenset[str] | str] = {
     "supervision:rectification-file": ASSESSMENT_READERS,
     "supervision:round-stats": DECIDERS,
     "supervision:stats-export": DECIDERS,
-    # Drafts: the office writes, leaders read; issued bulletins: every reader of the assessment.
+    # Drafts: the office writes, a leader signs off (签发), the office issues; issued bulletins: every reader.
     "bulletins:list": ASSESSMENT_READERS,
     "bulletins:create": frozenset({Role.OFFICE}),
     "bulletins:detail": ASSESSMENT_READERS,
     "bulletins:edit": frozenset({Role.OFFICE}),
     "bulletins:preview": ASSESSMENT_READERS,
+    "bulletins:submit": frozenset({Role.OFFICE}),
+    "bulletins:sign": frozenset({Role.LEADER}),
     "bulletins:issue": frozenset({Role.OFFICE}),
+    "bulletins:issue-cancel": frozenset({Role.OFFICE}),
     "bulletins:correct": frozenset({Role.OFFICE}),
     "bulletins:download": ASSESSMENT_READERS,
     "bulletins:section-edit": frozenset({Role.OFFICE}),

@@ -1,5 +1,6 @@
 """The bulletin in Chromium: the office drafts it from a closed round, edits section 七, regenerates
-section 四 after a project was recorded, issues it, and then nothing can change it any more."""
+section 四 after a project was recorded, sends it for sign-off, a leader signs it off, the office
+issues it, and then nothing can change it any more."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from playwright.sync_api import Page, expect
 
 from kaohe.bulletins.models import Bulletin, Section, SectionKey
 from kaohe.initiatives.models import MajorProject, ProjectStage, StageKind, StageState
-from kaohe.org.models import Department
+from kaohe.org.models import Department, Role
 from kaohe.plans.tests.test_browser import LAPTOP, log_in, screenshot
 from kaohe.supervision import services as round_services
 from kaohe.supervision.models import Result, SupervisionRound, Verification
 from kaohe.supervision.tests.factories import advance_to, announce, make_round
 from kaohe.supervision.tests.test_browser import make_school
+from kaohe.test import make_person
 
 pytestmark = pytest.mark.browser
 
@@ -50,12 +52,15 @@ def office_year():
     return AssessmentYear.objects.get(year=2021)
 
 
-def test_edit_regenerate_and_issue_then_the_bulletin_is_frozen(live_server, page: Page):
+def test_edit_regenerate_sign_off_and_issue_then_the_bulletin_is_frozen(
+    live_server, page: Page, browser, browser_context_args
+):
     office, rooms_node = make_school()
+    make_person("leader", Role.LEADER, name="王校长")
     round_ = closed_round(office, rooms_node)
     base = live_server.url
     page.set_viewport_size(LAPTOP)
-    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations before regenerating and issuing
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmation before regenerating
 
     # The office drafts 第2期 from the round: every section is generated from the data.
     log_in(page, base, "office")
@@ -112,7 +117,25 @@ def test_edit_regenerate_and_issue_then_the_bulletin_is_frozen(live_server, page
     screenshot(page, "bulletin-preview.png")
     page.go_back()
 
-    # Issue: the files are made (in the background on a real server, at once in tests) and stored.
+    # The office sends it for sign-off; a school leader reads it and signs it off (签发).
+    page.get_by_test_id("bulletin-submit").click()
+    expect(page.get_by_test_id("awaiting-sign-off")).to_be_visible()
+    expect(page.get_by_test_id("section-edit")).to_have_count(0)
+    leader_context = browser.new_context(**browser_context_args)
+    leader = leader_context.new_page()
+    leader.set_viewport_size(LAPTOP)
+    log_in(leader, base, "leader")
+    leader.goto(f"{base}/bulletins/{bulletin.pk}/")
+    sign = leader.get_by_test_id("sign-form")
+    screenshot(leader, "bulletin-sign-off.png")
+    sign.get_by_test_id("sign-approve").click()
+    expect(leader.get_by_test_id("signed-off")).to_be_visible()
+    leader_context.close()
+
+    # Issue, after ticking the confirmation: the files are made (in the background on a real server,
+    # at once in tests) and stored.
+    page.reload()
+    page.get_by_test_id("issue-confirm").check()
     page.get_by_test_id("bulletin-issue").click()
     expect(page.get_by_test_id("bulletin-state")).to_have_attribute("data-state", "issued", timeout=60_000)
     bulletin.refresh_from_db()
@@ -123,6 +146,7 @@ def test_edit_regenerate_and_issue_then_the_bulletin_is_frozen(live_server, page
     expect(page.get_by_test_id("section-edit")).to_have_count(0)
     expect(page.get_by_test_id("section-regenerate")).to_have_count(0)
     expect(page.get_by_test_id("bulletin-issue")).to_have_count(0)
+    expect(page.get_by_test_id("bulletin-submit")).to_have_count(0)
     section = Section.objects.get(bulletin=bulletin, key=SectionKey.PROBLEMS)
     token = page.context.cookies()
     csrf = next(c["value"] for c in token if c["name"] == "csrftoken")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import docx as python_docx
@@ -43,6 +43,20 @@ class BulletinTestCase(StatisticsTestCase):
 
     def section(self, bulletin: Bulletin, key: str) -> Section:
         return bulletin.sections.get(key=key)
+
+    def signed(self, bulletin: Bulletin) -> Bulletin:
+        """Sent by the office, signed off by a school leader."""
+        sent = services.submit_for_sign_off(bulletin=bulletin, by=self.office, seen=services.revision(bulletin))
+        self.assertEqual(sent.state, State.SUBMITTED)
+        return services.decide_sign_off(bulletin=sent, by=self.leader, version=sent.version, approve=True)
+
+    def issue(self, bulletin: Bulletin) -> Bulletin:
+        """As the pages do: sign-off, freeze, then the background task (immediate in tests) makes the files."""
+        bulletin = self.signed(bulletin)
+        issuing = services.start_issue(bulletin=bulletin, by=self.office, version=bulletin.version)
+        self.assertEqual(issuing.state, State.ISSUING)
+        services.enqueue_issue(issuing)
+        return Bulletin.objects.get(pk=bulletin.pk)
 
 
 class TextTests(BulletinTestCase):
@@ -186,15 +200,6 @@ class DraftTests(BulletinTestCase):
 
 
 class IssueTests(BulletinTestCase):
-    def issue(self, bulletin: Bulletin) -> Bulletin:
-        """As the page does: freeze, then the background task (immediate in tests) makes the files."""
-        from kaohe.bulletins import tasks
-
-        issuing = services.start_issue(bulletin=bulletin, by=self.office, version=bulletin.version)
-        self.assertEqual(issuing.state, State.ISSUING)
-        tasks.issue_bulletin.enqueue(issuing.pk)
-        return Bulletin.objects.get(pk=bulletin.pk)
-
     def test_issuing_stores_the_docx_and_pdf_with_their_sha256_and_freezes_everything(self):
         bulletin = self.issue(self.draft(number=2))
         self.assertEqual(bulletin.state, State.ISSUED)
@@ -228,16 +233,58 @@ class IssueTests(BulletinTestCase):
             bulletin.delete()
         self.assertEqual(Bulletin.objects.get(pk=bulletin.pk).docx_sha256, bulletin.docx_sha256)
 
-    def test_a_failed_conversion_returns_the_draft_with_the_reason_and_keeps_nothing(self):
-        bulletin = self.draft()
-        with self.settings(BULLETIN_SOFFICE="/nonexistent/soffice", BULLETIN_PDF_ENGINE="libreoffice"):
-            from unittest import mock
+    def test_a_failed_conversion_returns_the_bulletin_signed_off_with_the_reason_and_keeps_nothing(self):
+        from unittest import mock
 
-            with mock.patch("kaohe.bulletins.services.make_files", side_effect=RuntimeError("LibreOffice 无法转换")):
-                bulletin = self.issue(bulletin)
-        self.assertEqual(bulletin.state, State.DRAFT)
+        with mock.patch("kaohe.bulletins.services.make_files", side_effect=RuntimeError("LibreOffice 无法转换")):
+            bulletin = self.issue(self.draft())
+        self.assertEqual(bulletin.state, State.SIGNED)
         self.assertIn("LibreOffice 无法转换", bulletin.issue_error)
         self.assertEqual((bulletin.docx.name, bulletin.pdf.name), ("", ""))
+        again = services.start_issue(bulletin=bulletin, by=self.office, version=bulletin.version)
+        services.enqueue_issue(again)
+        self.assertEqual(Bulletin.objects.get(pk=bulletin.pk).state, State.ISSUED, "the office tries again")
+
+    def test_a_failure_while_storing_removes_the_file_already_written(self):
+        from pathlib import Path
+        from unittest import mock
+
+        from django.core.files.storage import FileSystemStorage
+
+        real_save = FileSystemStorage._save
+        calls = []
+
+        def second_write_fails(storage, name, content):
+            calls.append(name)
+            if len(calls) == 2:
+                raise OSError("磁盘已满")
+            return real_save(storage, name, content)
+
+        with mock.patch.object(FileSystemStorage, "_save", second_write_fails):
+            bulletin = self.issue(self.draft())
+        self.assertEqual(bulletin.state, State.SIGNED)
+        self.assertIn("磁盘已满", bulletin.issue_error)
+        stored = Path(self.settings_media()) / calls[0]
+        self.assertFalse(stored.exists(), "the .docx written first is removed")
+
+    def settings_media(self):
+        from django.conf import settings
+
+        return settings.MEDIA_ROOT
+
+    def test_a_bulletin_whose_worker_never_came_can_be_taken_back_after_a_while(self):
+        import time_machine
+        from django.utils import timezone
+
+        bulletin = self.signed(self.draft())
+        services.start_issue(bulletin=bulletin, by=self.office, version=bulletin.version)  # nothing enqueued
+        bulletin.refresh_from_db()
+        with self.assertRaises(ValidationError):
+            services.cancel_issue(bulletin=bulletin, by=self.office, reason="未生成")
+        with time_machine.travel(timezone.now() + timedelta(minutes=services.ISSUE_STALE_MINUTES + 1)):
+            back = services.cancel_issue(bulletin=bulletin, by=self.office, reason="未生成")
+        self.assertEqual(back.state, State.SIGNED)
+        self.assertEqual(back.issue_error, "未生成")
 
     def test_a_correction_is_a_new_bulletin_with_the_issued_text(self):
         original = self.issue(self.draft())
@@ -361,9 +408,13 @@ class PageTests(BulletinTestCase):
         self.assertEqual(Section.objects.get(pk=section.pk).text, saved.text)
 
     def test_issued_bulletins_answer_409_to_every_change_and_are_downloadable_by_readers(self):
-        bulletin = self.draft()
+        bulletin = self.signed(self.draft())
         self.login(self.office)
-        response = self.client.post(reverse("bulletins:issue", args=[bulletin.pk]), {"version": bulletin.version})
+        url = reverse("bulletins:issue", args=[bulletin.pk])
+        response = self.client.post(url, {"version": bulletin.version})
+        self.assertRedirects(response, reverse("bulletins:detail", args=[bulletin.pk]))
+        self.assertEqual(Bulletin.objects.get(pk=bulletin.pk).state, State.SIGNED, "not confirmed: nothing happens")
+        response = self.client.post(url, {"version": bulletin.version, "confirm": "1"})
         self.assertRedirects(response, reverse("bulletins:detail", args=[bulletin.pk]))
         bulletin.refresh_from_db()
         self.assertEqual(bulletin.state, State.ISSUED)
@@ -397,3 +448,130 @@ class PageTests(BulletinTestCase):
         self.assertIn("attachment", response["Content-Disposition"])
         text = "\n".join(p.text for p in python_docx.Document(io.BytesIO(response.content)).paragraphs)
         self.assertIn("〔2021〕第1期", text)
+
+
+class SignOffTests(BulletinTestCase):
+    def test_the_office_sends_a_leader_signs_off_and_only_then_the_office_issues(self):
+        bulletin = self.draft()
+        with self.assertRaises(Locked):
+            services.start_issue(bulletin=bulletin, by=self.office, version=bulletin.version)
+        self.login(self.office)
+        response = self.client.post(
+            reverse("bulletins:submit", args=[bulletin.pk]), {"seen": services.revision(bulletin)}
+        )
+        self.assertRedirects(response, reverse("bulletins:detail", args=[bulletin.pk]))
+        bulletin.refresh_from_db()
+        self.assertEqual(bulletin.state, State.SUBMITTED)
+        section = self.section(bulletin, SectionKey.OPENING)
+        with self.assertRaises(Locked):
+            services.save_section(section=section, by=self.office, version=section.version, heading="", text="改")
+        self.login(self.leader)
+        page = self.client.get(reverse("bulletins:detail", args=[bulletin.pk]))
+        self.assertContains(page, 'data-testid="sign-form"')
+        self.client.post(
+            reverse("bulletins:sign", args=[bulletin.pk]), {"version": bulletin.version, "decision": "approve"}
+        )
+        bulletin.refresh_from_db()
+        self.assertEqual((bulletin.state, bulletin.signed_by), (State.SIGNED, self.leader))
+
+    def test_the_to_do_lists_show_the_bulletins_to_sign_off_and_to_issue(self):
+        bulletin = self.draft()
+        sent = services.submit_for_sign_off(bulletin=bulletin, by=self.office, seen=services.revision(bulletin))
+        self.login(self.leader)
+        self.assertContains(self.client.get(reverse("progress:todo")), "〔2021〕第1期")
+        services.decide_sign_off(bulletin=sent, by=self.leader, version=sent.version, approve=True)
+        self.assertNotContains(self.client.get(reverse("progress:todo")), "〔2021〕第1期")
+        self.login(self.office)
+        self.assertContains(self.client.get(reverse("progress:todo")), "〔2021〕第1期")
+
+    def test_returning_needs_a_reason_and_the_draft_is_editable_again(self):
+        bulletin = self.draft()
+        sent = services.submit_for_sign_off(bulletin=bulletin, by=self.office, seen=services.revision(bulletin))
+        self.login(self.leader)
+        url = reverse("bulletins:sign", args=[sent.pk])
+        response = self.client.post(url, {"version": sent.version, "decision": "return", "reason": "  "})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(Bulletin.objects.get(pk=sent.pk).state, State.SUBMITTED)
+        self.client.post(url, {"version": sent.version, "decision": "return", "reason": "第二部分数字需核对"})
+        back = Bulletin.objects.get(pk=sent.pk)
+        self.assertEqual((back.state, back.return_reason), (State.DRAFT, "第二部分数字需核对"))
+        self.login(self.office)
+        self.assertContains(self.client.get(reverse("bulletins:detail", args=[back.pk])), "第二部分数字需核对")
+        section = self.section(back, SectionKey.OPENING)
+        services.save_section(section=section, by=self.office, version=section.version, heading="", text="已核对。")
+
+    def test_a_section_edited_meanwhile_stops_the_sending_of_text_nobody_read(self):
+        bulletin = self.draft()
+        seen = services.revision(bulletin)
+        section = self.section(bulletin, SectionKey.OPENING)
+        services.save_section(
+            section=section, by=self.office, version=section.version, heading="", text="同事改过的文字"
+        )
+        with self.assertRaises(Conflict):
+            services.submit_for_sign_off(bulletin=bulletin, by=self.office, seen=seen)
+        self.assertEqual(Bulletin.objects.get(pk=bulletin.pk).state, State.DRAFT)
+
+    def test_only_leaders_sign_off_and_an_htmx_edit_of_a_sent_bulletin_answers_its_card(self):
+        bulletin = self.draft()
+        sent = services.submit_for_sign_off(bulletin=bulletin, by=self.office, seen=services.revision(bulletin))
+        self.login(self.office)
+        response = self.client.post(
+            reverse("bulletins:sign", args=[sent.pk]), {"version": sent.version, "decision": "approve"}
+        )
+        self.assertEqual(response.status_code, 403)
+        section = self.section(sent, SectionKey.OPENING)
+        response = self.client.post(
+            reverse("bulletins:section-edit", args=[section.pk]),
+            {"version": section.version, "heading": "", "text": "改"},
+            headers={"HX-Request": "true"},
+        )
+        self.assertEqual(response.status_code, 409)
+        self.assertContains(response, f'id="section-{SectionKey.OPENING}"', status_code=409)
+        self.assertEqual(Section.objects.get(pk=section.pk).text, section.text)
+
+
+class EdgeTests(BulletinTestCase):
+    def test_numbers_stay_between_1_and_999(self):
+        with self.assertRaises(ValidationError):
+            self.draft(number=1000)
+        bulletin = self.draft(number=999)
+        with self.assertRaises(ValidationError):
+            services.update_bulletin(bulletin=bulletin, by=self.office, version=bulletin.version, number=40000)
+        self.login(self.office)
+        form = {
+            "version": bulletin.version,
+            "number": "40000",
+            "header_org": bulletin.header_org,
+            "title": bulletin.title,
+            "subtitle": bulletin.subtitle,
+            "signature": bulletin.signature,
+            "issue_date": "2021-10-19",
+        }
+        response = self.client.post(reverse("bulletins:edit", args=[bulletin.pk]), form)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(Bulletin.objects.get(pk=bulletin.pk).number, 999)
+
+    def test_a_suggestion_goes_after_the_last_numbered_item_and_before_a_closing_paragraph(self):
+        text = "1.甲。\n2.乙。\n距离年终考核还有两个月时间。"
+        self.assertEqual(services.with_item(text, "丙。"), "1.甲。\n2.乙。\n3.丙。\n距离年终考核还有两个月时间。")
+        self.assertEqual(services.with_item("", "甲。"), "1.甲。")
+
+    def test_a_section_with_text_needs_a_heading(self):
+        bulletin = self.draft()
+        section = self.section(bulletin, SectionKey.PROBLEMS)
+        with self.assertRaises(ValidationError):
+            services.save_section(section=section, by=self.office, version=section.version, heading=" ", text="1.甲。")
+
+    def test_one_correction_at_a_time(self):
+        original = self.issue(self.draft())
+        services.create_bulletin(round_=self.round, by=self.office, corrects=original)
+        with self.assertRaises(ValidationError):
+            services.create_bulletin(round_=self.round, by=self.office, corrects=original)
+
+    def test_a_missing_issued_file_is_a_404_and_logged(self):
+        bulletin = self.issue(self.draft())
+        bulletin.pdf.storage.delete(bulletin.pdf.name)
+        self.login(self.office)
+        with self.assertLogs("kaohe.bulletins.views", level="ERROR"):
+            response = self.client.get(reverse("bulletins:download", args=[bulletin.pk, "pdf"]))
+        self.assertEqual(response.status_code, 404)

@@ -81,13 +81,14 @@ class DemoBulletinTests(TestCase):
         self.assertTrue(any(p.startswith("焦作大学目标管理与绩效考核领导小组") for p in self.paragraphs[:3]))
 
     def test_the_opening_and_section_one_come_from_the_rounds_dates_and_scope(self):
-        self.assertIn("10月5日—10月14日期间", self.text)
+        self.assertIn("10月5日—14日期间", self.text)
         self.assertIn("对全校35个部门的第三季度重点工作目标完成情况", self.text)
         self.assertIn(
             "9月28日，领导小组办公室（质量发展处）下发了《关于对各部门重点工作目标完成情况进行（第三季度）督查的通知》",
             self.text,
         )
         self.assertIn("现场督查主要围绕以下五个方面开展：一是核实各部门第三季度应完成的重点工作项目", self.text)
+        self.assertIn("二是重点了解“五个品牌”、学校重大项目的建设和推进情况", self.text)
 
     def test_brands_projects_highlights_and_notification_are_composed_from_the_records(self):
         self.assertIn("（一）教务处围绕“五改”积极推进教学工作品牌建设", self.paragraphs)
@@ -112,7 +113,7 @@ class DemoBulletinTests(TestCase):
         teaching, functional = self.paragraphs.index("（一）教学院部"), self.paragraphs.index("（二）职能部门")
         self.assertLess(teaching, self.paragraphs.index("2.机电工程学院"), "teaching departments first")
         self.assertLess(teaching, functional)
-        self.assertIn("第十届全国大学生金相技能大赛三等奖（王金龙（学生），指导教师：李蒙）", self.text)
+        self.assertIn("第十届全国大学生金相技能大赛三等奖，王金龙（学生），指导教师：李蒙。", self.text)
         self.assertIn(
             "根据《关于落实工作通报制度有关要求的通知》对9月30日前职能部门通报的完成情况进行了检查", self.text
         )
