@@ -204,6 +204,7 @@ class IssueTests(BulletinTestCase):
         bulletin = self.issue(self.draft(number=2))
         self.assertEqual(bulletin.state, State.ISSUED)
         self.assertIsNotNone(bulletin.issued_at)
+        self.assertEqual(bulletin.history.first().history_user, self.office, "the worker's save is the issuer's")
         with bulletin.docx.open("rb") as f:
             docx_data = f.read()
         with bulletin.pdf.open("rb") as f:
@@ -392,6 +393,21 @@ class PageTests(BulletinTestCase):
         self.assertEqual(stale.status_code, 409)
         self.assertContains(stale, "另一人的文字", status_code=409)
         self.assertEqual(Section.objects.get(pk=section.pk).text, "1.个别目标设置存在不合理现象。")
+
+    def test_every_edit_is_in_the_audit_log_with_who_before_and_after(self):
+        bulletin = self.draft()
+        section = self.section(bulletin, SectionKey.PROBLEMS)
+        self.login(self.office)
+        self.client.post(
+            reverse("bulletins:section-edit", args=[section.pk]),
+            {"version": section.version, "heading": "存在的主要问题", "text": "1.新写的问题。"},
+            headers={"HX-Request": "true"},
+        )
+        event = AuditEvent.objects.filter(
+            kind="update", object_type="bulletins.Section", object_id=str(section.pk)
+        ).get()
+        self.assertEqual(event.actor, self.office)
+        self.assertEqual(event.changes["text"], [section.text, "1.新写的问题。"])
 
     def test_a_suggestion_is_added_as_the_next_numbered_item(self):
         bulletin = self.draft()
