@@ -44,7 +44,6 @@ POINT_WORDS = (
     "核查各部门全年重点工作目标进展情况和存在问题",
     "征集对考核工作的意见和建议",
 )
-ORDINALS = "一二三四五六七八九十"
 
 
 def _stop(text: str) -> str:
@@ -52,7 +51,8 @@ def _stop(text: str) -> str:
     return text.strip().rstrip("。；;，,")
 
 
-def _day(day: date) -> str:
+def full_date(day: date) -> str:
+    """ "2021年10月19日", as the bulletin's date is written."""
     return f"{day.year}年{chinese_date(day)}"
 
 
@@ -86,8 +86,7 @@ def heading(key: str, round_: SupervisionRound) -> str:
     """The section's heading without its numeral ("督查工作开展情况"); the opening has none."""
     words = period_words(round_.period_start, round_.period_end)
     if key == SectionKey.BRANDS:
-        count = Brand.objects.filter(year=round_.year, parent__isnull=True).count()
-        return f"“{chinese_number(count)}个品牌”创建及推进情况" if 0 < count < 100 else "品牌创建及推进情况"
+        return f"{brand_term(brand_count(round_)) or '品牌'}创建及推进情况"
     return {
         SectionKey.OPENING: "",
         SectionKey.CONDUCT: "督查工作开展情况",
@@ -116,10 +115,13 @@ def date_span(start: date, end: date) -> str:
     return f"{chinese_date(start)}—{chinese_date(end)}"
 
 
-def brand_words(round_: SupervisionRound) -> str:
-    """ "“五个品牌”" when the year has brands (the seed's term), "品牌创建" otherwise."""
-    count = Brand.objects.filter(year=round_.year, parent__isnull=True).count()
-    return f"“{chinese_number(count)}个品牌”" if 0 < count < 100 else "品牌创建"
+def brand_count(round_: SupervisionRound) -> int:
+    return Brand.objects.filter(year=round_.year, parent__isnull=True).count()
+
+
+def brand_term(count: int) -> str:
+    """The seed's "“五个品牌”" for the year's brands; empty when there are none (or too many to say)."""
+    return f"“{chinese_number(count)}个品牌”" if 0 < count < 100 else ""
 
 
 def opening(round_: SupervisionRound) -> str:
@@ -159,9 +161,9 @@ def conduct(round_: SupervisionRound) -> str:
     if submitted:
         first += f"截至{chinese_date(round_.onsite_end)}，{submitted}个部门提交了自查报告"
         first += f"，其中{late}个部门逾期提交。" if late else "，均按时提交。"
-    brands = brand_words(round_)
+    brands = brand_term(brand_count(round_)) or "品牌创建"
     points = "；".join(
-        f"{ORDINALS[i]}是{text.format(period=words, brands=brands)}" for i, text in enumerate(POINT_WORDS)
+        f"{chinese_number(n)}是{text.format(period=words, brands=brands)}" for n, text in enumerate(POINT_WORDS, 1)
     )
     second = f"现场督查主要围绕以下五个方面开展：{points}。"
     return f"{first}\n{second}"
@@ -234,9 +236,10 @@ def brands(round_: SupervisionRound) -> str:
     top = list(top)
     if not top:
         return ""
+    term = brand_term(len(top))
     lines = [
-        f"{round_.year.year}年各部门紧紧围绕创建“{chinese_number(len(top))}个品牌”的思路积极开展工作，建设成果如下："
-        if len(top) < 100
+        f"{round_.year.year}年各部门紧紧围绕创建{term}的思路积极开展工作，建设成果如下："
+        if term
         else f"{round_.year.year}年各部门围绕品牌创建积极开展工作，建设成果如下："
     ]
     for i, brand in enumerate(top):
@@ -411,18 +414,14 @@ def suggestions(round_: SupervisionRound) -> list[Suggestion]:
     problems, steps = SectionKey.PROBLEMS, SectionKey.NEXT_STEPS
     result = selectors.round_stats(round_)
 
+    no_weight = Target.objects.filter(year=round_.year, withdrawn=False, parent__isnull=True).filter(
+        Q(weight__isnull=True) | Q(weight=0)
+    )
     unweighted = list(
-        Target.objects.filter(year=round_.year, withdrawn=False, parent__isnull=True)
-        .filter(Q(weight__isnull=True) | Q(weight=0))
-        .order_by("plan__department__order", "order", "code")
-        .values_list("title", flat=True)[:6]
+        no_weight.order_by("plan__department__order", "order", "code").values_list("title", flat=True)[:6]
     )
     if unweighted:
-        count = (
-            Target.objects.filter(year=round_.year, withdrawn=False, parent__isnull=True)
-            .filter(Q(weight__isnull=True) | Q(weight=0))
-            .count()
-        )
+        count = no_weight.count()
         found.append(
             Suggestion(
                 problems, f"个别重要指标未设置权重：{count}项重点工作目标未设置权重，如“{_some(unweighted, 3)}”。"

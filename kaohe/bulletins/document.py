@@ -52,13 +52,15 @@ HEADING3 = re.compile(r"^\d{1,2}\s*[.．、]")
 HEADING3_MAX_CHARS = 40
 
 
+def lines(text: str) -> list[str]:
+    """A section's paragraphs: any line ending, spaces at the ends trimmed, blank lines dropped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def blocks(text: str) -> list[Block]:
-    """A section's text as blocks: blank lines dropped, spaces at the ends trimmed."""
+    """A section's text as blocks, one per line (see ``lines``)."""
     found = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
+    for line in lines(text):
         if HEADING2.match(line):
             found.append(Block(Kind.HEADING2, line))
         elif HEADING3.match(line) and "。" not in line and len(line) <= HEADING3_MAX_CHARS:

@@ -32,6 +32,12 @@ class SectionKey(models.TextChoices):
 
 
 SECTION_ORDER = list(SectionKey)
+_POSITIONS = {key: i for i, key in enumerate(SECTION_ORDER)}
+
+
+def in_order(sections) -> list:
+    """Sections in the seed's order (the opening, then 一 to 八)."""
+    return sorted(sections, key=lambda s: _POSITIONS[s.key])
 
 
 class Source(models.TextChoices):
@@ -190,10 +196,6 @@ class Section(models.Model):
         if Bulletin.objects.filter(pk=self.bulletin_id, state=Bulletin.State.ISSUED).exists():
             raise Frozen(f"bulletin {self.bulletin_id} is issued")
         super().save(*args, **kwargs)
-
-    @property
-    def position(self) -> int:
-        return SECTION_ORDER.index(self.key)
 
     @property
     def source(self) -> str:

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaohe.bulletins import compose
-from kaohe.bulletins.document import Block, Document, Kind, blocks, chinese_number
-from kaohe.bulletins.models import SECTION_ORDER, Bulletin, Section, SectionKey
+from kaohe.bulletins.document import Block, Document, Kind, blocks, chinese_number, lines
+from kaohe.bulletins.models import SECTION_ORDER, Bulletin, Section, SectionKey, in_order
 from kaohe.org.models import User
 from kaohe.progress.errors import Conflict, Locked
 from kaohe.supervision.models import SupervisionRound
@@ -51,8 +51,8 @@ LOCKED_MESSAGES = {
 }
 
 
-def _check_open(bulletin: Bulletin) -> None:
-    if bulletin.year.is_read_only:
+def _check_open(bulletin_or_round) -> None:
+    if bulletin_or_round.year.is_read_only:
         raise Locked(_("This assessment year is closed; its bulletins can no longer change."))
 
 
@@ -84,12 +84,25 @@ def _check_number_range(number: int) -> None:
         raise ValidationError({"number": _("A bulletin's number is between 1 and %(max)s.") % {"max": MAX_NUMBER}})
 
 
+def _number_taken(bulletin: Bulletin) -> ValidationError:
+    return ValidationError(
+        {"number": _("Number %(number)s of this year is already taken.") % {"number": bulletin.number_text}}
+    )
+
+
 def _check_number(bulletin: Bulletin) -> None:
-    taken = Bulletin.objects.filter(year=bulletin.year, number=bulletin.number).exclude(pk=bulletin.pk)
-    if taken.exists():
-        raise ValidationError(
-            {"number": _("Number %(number)s of this year is already taken.") % {"number": bulletin.number_text}}
-        )
+    _check_number_range(bulletin.number)
+    if Bulletin.objects.filter(year=bulletin.year, number=bulletin.number).exclude(pk=bulletin.pk).exists():
+        raise _number_taken(bulletin)
+
+
+def _save_numbered(bulletin: Bulletin) -> None:
+    """Saves, turning a number taken meanwhile by someone else (the unique constraint) into the message."""
+    try:
+        with transaction.atomic():
+            bulletin.save()
+    except IntegrityError:
+        raise _number_taken(bulletin) from None
 
 
 @transaction.atomic
@@ -99,8 +112,7 @@ def create_bulletin(
     """A draft with every section generated from the round's data as it is now."""
     if round_.state not in DRAFTABLE_ROUNDS:
         raise ValidationError(_("A bulletin is drafted once the round's on-site verification is closed."))
-    if round_.year.is_read_only:
-        raise Locked(_("This assessment year is closed; its bulletins can no longer change."))
+    _check_open(round_)
     if corrects is not None and corrects.state != State.ISSUED:
         raise ValidationError(_("Only an issued bulletin can be corrected."))
     if corrects is not None:
@@ -123,19 +135,13 @@ def create_bulletin(
         corrects=corrects,
         created_by=by,
     )
-    _check_number_range(bulletin.number)
     _check_number(bulletin)
-    try:
-        with transaction.atomic():
-            bulletin.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"number": _("Number %(number)s of this year is already taken.") % {"number": bulletin.number_text}}
-        ) from None
+    _save_numbered(bulletin)
     now = timezone.now()
+    issued = {s.key: s for s in corrects.sections.all()} if corrects is not None else {}
     for key in SECTION_ORDER:
         if corrects is not None:
-            old = corrects.sections.filter(key=key).first()
+            old = issued.get(key)
             text, head = (old.text, old.heading) if old else ("", compose.heading(key, round_))
         else:
             text, head = compose.generate(round_, key), compose.heading(key, round_)
@@ -158,31 +164,24 @@ def update_bulletin(*, bulletin: Bulletin, by: User, version: int, **fields) -> 
         raise Conflict(current)
     for name, value in fields.items():
         setattr(current, name, value)
-    _check_number_range(current.number)
     _check_number(current)
     current.version += 1
-    current._change_reason = "edited"
-    try:
-        with transaction.atomic():
-            current.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"number": _("Number %(number)s of this year is already taken.") % {"number": current.number_text}}
-        ) from None
+    _save_numbered(current)
     return current
 
 
-def _section_for_update(section: Section) -> Section:
+def _section_for_update(section: Section, version: int) -> Section:
+    """The section locked for writing: its bulletin is a draft, and nobody saved it since ``version``."""
     current = Section.objects.select_for_update().select_related("bulletin__year").get(pk=section.pk)
-    _check_editable(Bulletin.objects.select_for_update().select_related("year").get(pk=current.bulletin_id))
+    _check_editable(_locked_row(Bulletin, current.bulletin_id))
+    if current.version != version:
+        raise Conflict(current)
     return current
 
 
 @transaction.atomic
 def save_section(*, section: Section, by: User, version: int, heading: str, text: str) -> Section:
-    current = _section_for_update(section)
-    if current.version != version:
-        raise Conflict(current)
+    current = _section_for_update(section, version)
     if len(text) > TEXT_LIMIT:
         raise ValidationError(
             {"text": _("A section holds at most %(limit)s characters.") % {"limit": f"{TEXT_LIMIT:,}"}}
@@ -199,9 +198,7 @@ def save_section(*, section: Section, by: User, version: int, heading: str, text
 @transaction.atomic
 def regenerate_section(*, section: Section, by: User, version: int) -> Section:
     """The section's text drafted again from the data as it is now; what was there stays in the history."""
-    current = _section_for_update(section)
-    if current.version != version:
-        raise Conflict(current)
+    current = _section_for_update(section, version)
     round_ = SupervisionRound.objects.select_related("year").get(pk=current.bulletin.round_id)
     text = compose.generate(round_, current.key)
     current.text = current.generated_text = text
@@ -215,9 +212,7 @@ def regenerate_section(*, section: Section, by: User, version: int) -> Section:
 @transaction.atomic
 def add_suggestion(*, section: Section, by: User, version: int, text: str) -> Section:
     """One suggestion appended to 七 or 八 as a new numbered item."""
-    current = _section_for_update(section)
-    if current.version != version:
-        raise Conflict(current)
+    current = _section_for_update(section, version)
     current.text = with_item(current.text, text)
     current.edited_by, current.edited_at = by, timezone.now()
     current.version += 1
@@ -231,17 +226,16 @@ NUMBERED = re.compile(r"^(\d{1,2})\s*[.．、]")
 def with_item(text: str, item: str) -> str:
     """``text`` with ``item`` as its next numbered item, after the last one: a closing paragraph
     after the list (八's "距离年终考核还有两个月时间……") stays last."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    numbered = [i for i, line in enumerate(lines) if NUMBERED.match(line.strip())]
-    number = int(NUMBERED.match(lines[numbered[-1]].strip()).group(1)) + 1 if numbered else 1
-    at = numbered[-1] + 1 if numbered else len(lines)
-    return "\n".join([*lines[:at], f"{number}.{item}", *lines[at:]])
+    paragraphs = lines(text)
+    numbered = [i for i, line in enumerate(paragraphs) if NUMBERED.match(line)]
+    number = int(NUMBERED.match(paragraphs[numbered[-1]]).group(1)) + 1 if numbered else 1
+    at = numbered[-1] + 1 if numbered else len(paragraphs)
+    return "\n".join([*paragraphs[:at], f"{number}.{item}", *paragraphs[at:]])
 
 
 def _clean(text: str) -> str:
-    """Lines trimmed, runs of blank lines dropped, Windows line ends made plain."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return "\n".join(line for line in lines if line)
+    """One paragraph per line, as ``document.blocks`` reads it."""
+    return "\n".join(lines(text))
 
 
 # Changes since generated ---------------------------------------------------------------------------
@@ -281,9 +275,8 @@ def diff_lines(before: str, after: str) -> list[DiffLine]:
 
 def numerals(sections: list[Section]) -> dict[str, str]:
     """The numeral each section's heading gets in the document: 一、二、… over the sections with text."""
-    order = {key: i for i, key in enumerate(SECTION_ORDER)}
     found, n = {}, 0
-    for section in sorted(sections, key=lambda s: order[s.key]):
+    for section in in_order(sections):
         if section.key != SectionKey.OPENING and section.heading.strip() and blocks(section.text):
             n += 1
             found[section.key] = chinese_number(n)
@@ -294,17 +287,15 @@ def document_of(bulletin: Bulletin, sections: list[Section] | None = None) -> Do
     """The printable document: sections in the seed's order, empty ones left out, headings numbered."""
     if sections is None:
         sections = list(bulletin.sections.all())
-    order = {key: i for i, key in enumerate(SECTION_ORDER)}
     numbered = numerals(sections)
     found: list[Block] = []
-    for section in sorted(sections, key=lambda s: order[s.key]):
+    for section in in_order(sections):
         body = blocks(section.text)
         if not body:
             continue
         if section.key in numbered:
             found.append(Block(Kind.HEADING1, f"{numbered[section.key]}、{section.heading.strip()}"))
         found.extend(body)
-    day = bulletin.issue_date
     return Document(
         header_org=bulletin.header_org,
         header_title="工作通报",
@@ -313,7 +304,7 @@ def document_of(bulletin: Bulletin, sections: list[Section] | None = None) -> Do
         subtitle=bulletin.subtitle,
         blocks=found,
         signature=bulletin.signature,
-        date_text=f"{day.year}年{day.month}月{day.day}日",
+        date_text=compose.full_date(bulletin.issue_date),
         draft=bulletin.state != State.ISSUED,
     )
 
@@ -413,6 +404,12 @@ def cancel_issue(*, bulletin: Bulletin, by: User, reason: str) -> Bulletin:
             _("The files are still being made; wait %(minutes)s minutes before taking the bulletin back.")
             % {"minutes": ISSUE_STALE_MINUTES}
         )
+    _unissue(current, reason, by)
+    return current
+
+
+def _unissue(current: Bulletin, reason: str, by: User | None) -> None:
+    """Back from "being issued" to signed off, with the reason shown to the office."""
     current.state = State.SIGNED
     current.issued_by = None
     current.issuing_since = None
@@ -420,7 +417,10 @@ def cancel_issue(*, bulletin: Bulletin, by: User, reason: str) -> Bulletin:
     current.version += 1
     current._history_user = by
     current.save()
-    return current
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc)[:2000] or exc.__class__.__name__
 
 
 def issue_is_stale(bulletin: Bulletin) -> bool:
@@ -474,23 +474,15 @@ def finish_issue(bulletin_id: int) -> Bulletin:
                 stored.storage.delete(stored.name)
             except OSError:
                 log.exception("could not remove %s after a failed issue", stored.name)
-        _back_to_signed(bulletin_id, str(exc)[:2000] or exc.__class__.__name__)
+        _back_to_signed(bulletin_id, _reason(exc))
         raise
 
 
 def _back_to_signed(bulletin_id: int, reason: str) -> None:
     with transaction.atomic():
         current = _locked_row(Bulletin, bulletin_id)
-        if current.state != State.ISSUING:
-            return
-        by = current.issued_by
-        current.state = State.SIGNED
-        current.issued_by = None
-        current.issuing_since = None
-        current.issue_error = reason
-        current.version += 1
-        current._history_user = by
-        current.save()
+        if current.state == State.ISSUING:
+            _unissue(current, reason, current.issued_by)
 
 
 def enqueue_issue(bulletin: Bulletin) -> None:
@@ -501,7 +493,7 @@ def enqueue_issue(bulletin: Bulletin) -> None:
         tasks.issue_bulletin.enqueue(bulletin.pk)
     except Exception as exc:
         log.exception("could not enqueue the issuing of bulletin %s", bulletin.pk)
-        _back_to_signed(bulletin.pk, str(exc)[:2000] or exc.__class__.__name__)
+        _back_to_signed(bulletin.pk, _reason(exc))
 
 
 # The to-do list ---------------------------------------------------------------------------------

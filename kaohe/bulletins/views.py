@@ -1,9 +1,9 @@
 """The bulletin's pages: the list, drafting from a round, editing section by section (htmx, with a
 plain-form fallback), the preview, issuing with its progress, and the files.
 
-Who: the office drafts, edits and issues; leaders read drafts and issued bulletins; every other
-reader of the assessment (heads, liaisons, inspectors) reads issued bulletins only, which are the
-school's published documents. Anything else answers 404, as for a bulletin that does not exist.
+Who: the office drafts, edits, sends for sign-off and issues; leaders read drafts and sign them off
+(签发); every other reader of the assessment (heads, liaisons, inspectors) reads issued bulletins
+only, which are the school's published documents. Anything else answers 404, as for a bulletin that does not exist.
 An issued bulletin answers 409 to every change.
 """
 
@@ -25,7 +25,8 @@ from django.views.decorators.http import require_POST, require_safe
 from kaohe.audit.log import Kind, record
 from kaohe.bulletins import compose, services
 from kaohe.bulletins.document import blocks
-from kaohe.bulletins.models import SOURCES, Bulletin, Section, SectionKey
+from kaohe.bulletins.models import SOURCES, Bulletin, Section, SectionKey, in_order
+from kaohe.lib.inputs import FlexibleDateField, add_errors
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Role
 from kaohe.progress import files
@@ -34,7 +35,6 @@ from kaohe.supervision.models import SupervisionRound
 
 State = Bulletin.State
 log = logging.getLogger(__name__)
-OPEN_YEARS = [s for s in AssessmentYear.State if s not in (AssessmentYear.State.CLOSED, AssessmentYear.State.ARCHIVED)]
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -73,6 +73,22 @@ def _section_for(request: HttpRequest, pk: int) -> Section:
 # Forms ------------------------------------------------------------------------------------------
 
 
+def number_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=gettext_lazy("Number in the year"),
+        min_value=1,
+        max_value=services.MAX_NUMBER,
+        error_messages={"required": gettext_lazy("Give the bulletin's number in the year.")},
+    )
+
+
+def date_field() -> FlexibleDateField:
+    return FlexibleDateField(
+        label=gettext_lazy("Date of the bulletin"),
+        error_messages={"required": gettext_lazy("Give the bulletin's date.")},
+    )
+
+
 class CreateForm(forms.Form):
     round = forms.ModelChoiceField(
         label=gettext_lazy("Supervision round"),
@@ -82,43 +98,29 @@ class CreateForm(forms.Form):
             "invalid_choice": gettext_lazy("That round cannot be reported on; choose one from the list."),
         },
     )
-    number = forms.IntegerField(
-        label=gettext_lazy("Number in the year"),
-        min_value=1,
-        max_value=services.MAX_NUMBER,
-        error_messages={"required": gettext_lazy("Give the bulletin's number in the year.")},
-    )
-    issue_date = forms.DateField(
-        label=gettext_lazy("Date of the bulletin"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": gettext_lazy("Give the bulletin's date.")},
-    )
+    number = number_field()
+    issue_date = date_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        rounds = SupervisionRound.objects.filter(state__in=services.DRAFTABLE_ROUNDS, year__state__in=OPEN_YEARS)
+        rounds = SupervisionRound.objects.filter(state__in=services.DRAFTABLE_ROUNDS).exclude(
+            year__state__in=AssessmentYear.READ_ONLY_STATES
+        )
         self.fields["round"].queryset = rounds.select_related("year").order_by("-period_start")
 
 
 class BulletinForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    number = forms.IntegerField(
-        label=gettext_lazy("Number in the year"),
-        min_value=1,
-        max_value=services.MAX_NUMBER,
-        error_messages={"required": gettext_lazy("Give the bulletin's number in the year.")},
-    )
+    number = number_field()
+    issue_date = date_field()
 
     class Meta:
         model = Bulletin
         fields = ["number", "header_org", "title", "subtitle", "signature", "issue_date"]
-        widgets = {"issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         error_messages = {
-            "number": {"required": gettext_lazy("Give the bulletin's number in the year.")},
             "title": {"required": gettext_lazy("The bulletin needs a title.")},
             "header_org": {"required": gettext_lazy("The red header needs the issuing body.")},
             "signature": {"required": gettext_lazy("The bulletin needs a signature.")},
-            "issue_date": {"required": gettext_lazy("Give the bulletin's date.")},
         }
 
 
@@ -171,7 +173,7 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
                 round_=data["round"], by=request.user, number=data["number"], issue_date=data["issue_date"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request, _("The draft has been generated from the round's data; edit it section by section.")
@@ -195,22 +197,13 @@ def bulletin_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("bulletins:detail", bulletin.pk)
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 # The editor -------------------------------------------------------------------------------------
 
 STALE = gettext_lazy("This page is out of date; reload it and try again.")
 
 
 def _sections(bulletin: Bulletin) -> list[Section]:
-    order = {key: i for i, key in enumerate(SectionKey)}
-    return sorted(bulletin.sections.all(), key=lambda s: order[s.key])
+    return in_order(bulletin.sections.all())
 
 
 def _card(
@@ -318,7 +311,7 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except Locked as exc:
             return _refused(request, bulletin, " ".join(exc.messages))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The bulletin's header has been saved."))
             return redirect("bulletins:detail", bulletin.pk)
@@ -394,7 +387,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except Locked as exc:
         return _refused(request, bulletin, " ".join(exc.messages), section)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_errors(form, exc)
         return _section_response(request, section, _card(section, editable=True, form=form), status=400)
     saved = _fresh(saved)
     card = _card(
@@ -564,7 +557,7 @@ def bulletin_sign(request: HttpRequest, pk: int) -> HttpResponse:
         except Locked as exc:
             return _refused(request, bulletin, " ".join(exc.messages))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             if data["decision"] == "approve":
                 messages.success(request, _("You have signed the bulletin off; the office may issue it."))

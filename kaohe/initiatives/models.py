@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from kaohe.org.models import AssessmentYear, Department
 from kaohe.plans.models import Target
-from kaohe.progress.models import evidence_storage
+from kaohe.progress.models import StoredFile, evidence_storage
 
 
 class MajorProject(models.Model):
@@ -255,28 +255,17 @@ def achievement_path(instance: AchievementFile, filename: str) -> str:
     return f"achievements/{uuid.uuid4().hex}"
 
 
-class AchievementFile(models.Model):
+class AchievementFile(StoredFile):
     """Evidence of an achievement (certificate, approval document), checked and stored like all evidence."""
 
     achievement = models.ForeignKey(Achievement, models.PROTECT, related_name="files", verbose_name=_("achievement"))
     file = models.FileField(_("file"), storage=evidence_storage, upload_to=achievement_path, max_length=100)
-    original_name = models.CharField(_("original file name"), max_length=120)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("achievement evidence")
         verbose_name_plural = _("achievement evidence")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 def notice_path(instance: NotificationRecord, filename: str) -> str:

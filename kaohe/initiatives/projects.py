@@ -491,7 +491,7 @@ def todo_section(user: User) -> list[Section]:
     stages = (
         ProjectStage.objects.filter(responsible_id__in=own, planned_end__lt=day)
         .exclude(state=StageState.DONE)
-        .exclude(project__year__state__in=(AssessmentYear.State.CLOSED, AssessmentYear.State.ARCHIVED))
+        .exclude(project__year__state__in=AssessmentYear.READ_ONLY_STATES)
         .select_related("project", "responsible")
         .order_by("planned_end", "id")[:TODO_LIMIT]
     )

@@ -110,3 +110,13 @@ class FlexibleDateField(forms.DateField):
         if value in self.empty_values:
             return None
         return parse_date(value)
+
+
+def add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form that sent the values: each field's message beside its
+    field, the rest (and messages about fields the form does not have) at the top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -18,6 +18,8 @@ class AssessmentYear(models.Model):
         CLOSED = "closed", _("Closed")
         ARCHIVED = "archived", _("Archived")
 
+    # Closed and archived years keep their assessment data as it was.
+    READ_ONLY_STATES = (State.CLOSED, State.ARCHIVED)
     # Each state may only move to the next one; closing is final for assessment data.
     NEXT_STATE = {
         State.PLANNING: State.RUNNING,
@@ -45,8 +47,7 @@ class AssessmentYear(models.Model):
 
     @property
     def is_read_only(self) -> bool:
-        """Closed and archived years keep their assessment data as it was."""
-        return self.state in (self.State.CLOSED, self.State.ARCHIVED)
+        return self.state in self.READ_ONLY_STATES
 
     @property
     def next_state(self) -> str | None:

@@ -112,12 +112,33 @@ def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{uuid.uuid4().hex}"
 
 
+class StoredFile(models.Model):
+    """What every uploaded file records beside the file itself (evidence, achievement evidence,
+    closing evidence of a rectification): ``progress.files`` checks, stores and serves them alike.
+    Each concrete model adds ``file`` with its own folder of random names."""
+
+    original_name = models.CharField(_("original file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class EvidenceQuerySet(models.QuerySet):
     def present(self) -> EvidenceQuerySet:
         return self.filter(removed_at__isnull=True)
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A file in a target's archive (档案材料), attached to one report on one of its nodes."""
 
     class Kind(models.TextChoices):
@@ -137,14 +158,6 @@ class Evidence(models.Model):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.DOCUMENT)
     file = models.FileField(_("file"), storage=evidence_storage, upload_to=evidence_path, max_length=100)
-    original_name = models.CharField(_("original file name"), max_length=120)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     # Removal hides a file from the archive; the file and the row stay (nothing is hard-deleted).
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removed_by = models.ForeignKey(

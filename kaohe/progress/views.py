@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kaohe.audit.log import Kind, record
+from kaohe.lib.inputs import add_errors
 from kaohe.lib.uploads import ALLOWED_TYPES
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department, Role
@@ -72,14 +73,6 @@ def _uploads(form) -> list[services.Upload]:
     return [services.Upload(file=f, kind=form.cleaned_data["kind"]) for f in form.cleaned_data.get("files") or []]
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 # A node and its reports -----------------------------------------------------------------------
 
 
@@ -134,7 +127,7 @@ def report_create(request: HttpRequest, node_pk: int) -> HttpResponse:
             form.add_error(None, exc)
             status = 409
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("The report has been sent to the department head for approval."))
@@ -217,7 +210,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
             status = 409
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The report has been saved and sent to the department head again."))
             return redirect("progress:report-detail", report.pk)

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from kaohe.org.models import AssessmentYear, Department
 from kaohe.plans.models import Node
-from kaohe.progress.models import Status, evidence_storage
+from kaohe.progress.models import Status, StoredFile, evidence_storage
 
 
 class SupervisionRound(models.Model):
@@ -321,27 +321,16 @@ def rectification_path(instance: RectificationFile, filename: str) -> str:
     return f"rectification/{uuid.uuid4().hex}"
 
 
-class RectificationFile(models.Model):
+class RectificationFile(StoredFile):
     """Closing evidence of a rectification, checked and stored like every evidence file."""
 
     rectification = models.ForeignKey(
         Rectification, models.PROTECT, related_name="files", verbose_name=_("rectification")
     )
     file = models.FileField(_("file"), storage=evidence_storage, upload_to=rectification_path, max_length=100)
-    original_name = models.CharField(_("original file name"), max_length=120)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("closing evidence")
         verbose_name_plural = _("closing evidence")
-
-    def __str__(self) -> str:
-        return self.original_name

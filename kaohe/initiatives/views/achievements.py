@@ -23,6 +23,7 @@ from kaohe.audit.log import Kind, record
 from kaohe.initiatives import achievements as service
 from kaohe.initiatives.forms_brands import AchievementFilterForm, AchievementForm, EditAchievementForm, VerifyForm
 from kaohe.initiatives.models import Achievement, AchievementFile, Brand
+from kaohe.lib.inputs import add_errors
 from kaohe.lib.spreadsheets import write_xlsx
 from kaohe.lib.uploads import ALLOWED_TYPES
 from kaohe.org import access
@@ -83,14 +84,6 @@ def _limits() -> dict:
         "max_files": settings.EVIDENCE_MAX_FILES_PER_REPORT,
         "accept": ",".join(ALLOWED_TYPES),
     }
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # The register ---------------------------------------------------------------------------------
@@ -189,7 +182,7 @@ def achievement_create(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
                 status = 409
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The achievement has been sent to the office for verification."))
                 return redirect("initiatives:achievement-detail", item.pk)
@@ -233,7 +226,7 @@ def achievement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except Locked as exc:
             return refused(request, exc, back=back)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The achievement has been saved and sent to the office again."))
             return redirect(back)
@@ -289,7 +282,7 @@ def achievement_verify(request: HttpRequest, pk: int) -> HttpResponse:
     except Locked as exc:
         return refused(request, exc, back=back)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_errors(form, exc)
         return render(
             request, "initiatives/achievement_detail.html", _detail_context(request, item, verify_form=form), status=400
         )

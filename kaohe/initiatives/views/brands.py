@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kaohe.initiatives import brands as service
 from kaohe.initiatives.forms_brands import BrandForm, BrandNoteForm, BrandStateForm
 from kaohe.initiatives.models import Achievement, Brand, BrandNote
+from kaohe.lib.inputs import add_errors
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department, Role
 from kaohe.plans.models import Target
@@ -153,7 +154,7 @@ def brand_create(request: HttpRequest) -> HttpResponse:
             try:
                 brand = service.create_brand(by=request.user, year=year, **values)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The brand has been created."))
                 return redirect("initiatives:brand-detail", brand.pk)
@@ -186,7 +187,7 @@ def brand_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except Locked as exc:
                 return refused(request, exc, back=back)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The brand has been saved."))
                 return redirect(back)
@@ -210,19 +211,11 @@ def brand_note(request: HttpRequest, pk: int) -> HttpResponse:
         except Locked as exc:
             return refused(request, exc, back=back)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The progress note has been added."))
             return redirect(back)
     return render(request, "initiatives/brand_detail.html", _detail_context(request, brand, note_form=form), status=400)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 urlpatterns = [

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kaohe.initiatives import duties as service
 from kaohe.initiatives.forms_duties import CheckForm, ComplianceForm, DutyForm, EditRecordForm, NewRecordForm
 from kaohe.initiatives.models import NotificationDuty, NotificationRecord
+from kaohe.lib.inputs import add_errors
 from kaohe.lib.uploads import ALLOWED_TYPES
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Role
@@ -76,14 +77,6 @@ def _year(request: HttpRequest) -> AssessmentYear:
     if year is None:
         raise Http404
     return year
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _duty_url(duty: NotificationDuty) -> str:
@@ -150,7 +143,7 @@ def _duty_form(request: HttpRequest, duty: NotificationDuty | None) -> HttpRespo
         try:
             saved = service.save_duty(duty=duty, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The notification duty has been saved."))
             return redirect(_duty_url(saved))
@@ -198,7 +191,7 @@ def record_create(request: HttpRequest, duty_pk: int) -> HttpResponse:
                 upload=data.get("file"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The notice has been recorded."))
             return redirect(_duty_url(duty))
@@ -241,7 +234,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
             context["record"] = exc.current
             status = 409
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The notice has been saved; the office will check it again."))
             return redirect(_duty_url(duty))

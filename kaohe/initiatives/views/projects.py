@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from kaohe.initiatives import projects as svc
 from kaohe.initiatives.forms_projects import NewStageForm, ProjectForm, StageForm, StageProgressForm
 from kaohe.initiatives.models import MajorProject, ProjectStage
+from kaohe.lib.inputs import add_errors
 from kaohe.org import access
 from kaohe.org.models import AssessmentYear, Department
 from kaohe.plans.selectors import current_year, visible_targets
@@ -48,14 +49,6 @@ def get_stage_for(request: HttpRequest, pk: int) -> ProjectStage:
 def refused(request: HttpRequest, exc: ValidationError, *, back: str) -> HttpResponse:
     """409: refused because of the project's state (a closed year), not because of the person."""
     return render(request, "progress/refused.html", {"refusals": exc.messages, "back": back}, status=409)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _year(request: HttpRequest) -> AssessmentYear | None:
@@ -187,7 +180,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         try:
             project = svc.create_project(year=year, by=request.user, related_departments=related, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The project has been created; add its stages now."))
             return redirect("initiatives:project-detail", project.pk)
@@ -211,7 +204,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.update_project(project=project, by=request.user, related_departments=related, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The project has been saved."))
             return redirect(back)
@@ -246,7 +239,7 @@ def stage_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.add_stage(project=project, by=request.user, **_stage_data(form))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The stage has been added."))
             return redirect(back)
@@ -290,7 +283,7 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 status = 409
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("The stage has been saved."))
                 return redirect(back)

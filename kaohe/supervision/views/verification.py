@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from kaohe.lib.inputs import NormalisedDecimalField
+from kaohe.lib.inputs import NormalisedDecimalField, add_errors
 from kaohe.org import access
 from kaohe.org.models import Department
 from kaohe.progress.errors import Conflict, Locked
@@ -298,14 +298,6 @@ def _one_row(
     return row
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _refused(request: HttpRequest, item: Verification, message: str) -> HttpResponse:
     """409: the round is not on site (or closed); the item is shown as it is, without a form."""
     if request.htmx:
@@ -350,7 +342,7 @@ def item_verify(request: HttpRequest, pk: int) -> HttpResponse:
     except Locked as exc:
         return _refused(request, item, " ".join(exc.messages))
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_errors(form, exc)
         return _invalid(request, item, form)
     if request.htmx:
         saved = _items(item.round, item.department_id).get(pk=saved.pk)
